@@ -1,0 +1,191 @@
+import { add } from "../ops/arithmetic.js";
+import { onesLike } from "../tensor/creation.js";
+import { AutogradError, InvalidArgumentError, formatShape } from "../tensor/errors.js";
+import { shapesEqual } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { setGradEnabled } from "./grad_mode.js";
+import { Node } from "./node.js";
+
+export interface BackwardOptions {
+  /** Keep saved tensors, so the graph can be backpropagated through again. */
+  retainGraph?: boolean;
+  /** Record the backward computation itself, for higher-order derivatives. */
+  createGraph?: boolean;
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** The gradient of each output; may be omitted for scalar outputs. */
+  gradOutputs?: readonly (Tensor | null)[];
+  /** Return null for inputs that the outputs do not depend on, instead of raising. */
+  allowUnused?: boolean;
+}
+
+/** Applies the tensor's hooks in order; a hook may return a replacement gradient. */
+function runHooks(tensor: Tensor | undefined, grad: Tensor): Tensor {
+  if (!tensor) return grad;
+  for (const hook of tensor.hooks) {
+    const replaced = hook(grad);
+    if (replaced instanceof Tensor) grad = replaced;
+  }
+  return grad;
+}
+
+function accumulate(map: Map<object, Tensor>, key: object, grad: Tensor): void {
+  const previous = map.get(key);
+  map.set(key, previous ? add(previous, grad) : grad);
+}
+
+/** Nodes reachable from `roots` in an order where every node comes before the nodes it feeds. */
+function topologicalOrder(roots: readonly Node[]): Node[] {
+  const order: Node[] = [];
+  const visited = new Set<Node>();
+  const stack: [Node, number][] = roots.map((node) => [node, 0]);
+  // Iterative post-order DFS, so deep graphs (long RNN unrolls) do not overflow the call stack.
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [node, next] = top;
+    if (next === 0) {
+      if (visited.has(node)) {
+        stack.pop();
+        continue;
+      }
+      visited.add(node);
+    }
+    if (next < node.inputs.length) {
+      top[1]++;
+      const child = node.inputs[next].gradFn;
+      if (child instanceof Node && !visited.has(child)) stack.push([child, 0]);
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order.reverse();
+}
+
+function checkRoots(op: string, outputs: readonly Tensor[], gradOutputs: readonly (Tensor | null | undefined)[]): Tensor[] {
+  return outputs.map((output, i) => {
+    if (!(output instanceof Tensor)) throw new InvalidArgumentError(`${op}: output ${i} is not a tensor.`);
+    if (!output.requiresGrad) {
+      throw new AutogradError(
+        `${op}: output ${i} (shape ${formatShape(output.shape)}) does not require grad and has no gradFn, so there is nothing to differentiate. ` +
+          `Set requiresGrad on the inputs you want gradients for before computing it, and check that it was not computed inside noGrad().`,
+      );
+    }
+    const given = gradOutputs[i];
+    if (given) {
+      if (!shapesEqual(given.shape, output.shape)) {
+        throw new AutogradError(`${op}: gradient ${i} has shape ${formatShape(given.shape)}, but output ${i} has shape ${formatShape(output.shape)}; they must match.`);
+      }
+      return given;
+    }
+    if (output.numel() !== 1) {
+      throw new AutogradError(
+        `${op}: output ${i} has shape ${formatShape(output.shape)}, but a gradient can be created implicitly only for a one-element output. ` +
+          `Pass the gradient of the output (for backward(), the first argument; for autograd.grad, gradOutputs), or reduce the output with .sum() first.`,
+      );
+    }
+    return onesLike(output);
+  });
+}
+
+/**
+ * Backpropagates from `outputs`. With `inputs`, returns their gradients (autograd.grad); without,
+ * accumulates into the `.grad` of every leaf that requires grad (backward()).
+ */
+export function runBackward(
+  op: string,
+  outputs: readonly Tensor[],
+  gradOutputs: readonly (Tensor | null | undefined)[],
+  options: BackwardOptions,
+  inputs?: readonly Tensor[],
+): (Tensor | null)[] | undefined {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const rootGrads = checkRoots(op, outputs, gradOutputs);
+  const previousMode = setGradEnabled(createGraph);
+  try {
+    const pending = new Map<object, Tensor>();
+    const leafGrads = new Map<Tensor, Tensor>();
+    const wanted = new Set<object>(inputs ?? []);
+    const captured = new Map<object, Tensor>();
+    const rootNodes: Node[] = [];
+    outputs.forEach((output, i) => {
+      if (output.gradFn instanceof Node) {
+        accumulate(pending, output.gradFn, rootGrads[i]);
+        rootNodes.push(output.gradFn);
+      } else {
+        accumulate(leafGrads, output, rootGrads[i]);
+      }
+    });
+    for (const node of topologicalOrder(rootNodes)) {
+      let grad = pending.get(node);
+      pending.delete(node);
+      if (!grad) continue;
+      const output = node.output;
+      grad = runHooks(output, grad);
+      if (output && output.retainsGrad && !inputs) output.grad = output.grad ? add(output.grad, grad.detach()) : grad.detach();
+      if (output && wanted.has(output)) captured.set(output, grad);
+      const inputGrads = node.apply(grad);
+      if (!retainGraph) node.release();
+      node.inputs.forEach((input, k) => {
+        const inputGrad = inputGrads[k];
+        if (!inputGrad || !input.requiresGrad) return;
+        if (input.gradFn instanceof Node) accumulate(pending, input.gradFn, inputGrad);
+        else accumulate(leafGrads, input, inputGrad);
+      });
+    }
+    if (inputs) {
+      return inputs.map((input, i) => {
+        const grad = input.gradFn ? captured.get(input) : leafGrads.has(input) ? runHooks(input, leafGrads.get(input)!) : undefined;
+        if (grad) return grad;
+        if (options && (options as GradOptions).allowUnused) return null;
+        throw new AutogradError(
+          `${op}: input ${i} (shape ${formatShape(input.shape)}) was not used to compute the outputs, so it has no gradient. ` +
+            `Pass { allowUnused: true } to get null for it.`,
+        );
+      });
+    }
+    for (const [leaf, grad] of leafGrads) {
+      if (!leaf.requiresGrad) continue;
+      const hooked = runHooks(leaf, grad);
+      const value = createGraph ? hooked : hooked.detach();
+      leaf.grad = leaf.grad ? add(leaf.grad, value) : value;
+    }
+    return undefined;
+  } finally {
+    setGradEnabled(previousMode);
+  }
+}
+
+/**
+ * Computes the gradients of `outputs` with respect to `inputs` and returns them, without touching
+ * `.grad`. With `createGraph: true` the result is differentiable again.
+ */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const outputList = outputs instanceof Tensor ? [outputs] : [...outputs];
+  const inputList = inputs instanceof Tensor ? [inputs] : [...inputs];
+  inputList.forEach((input, i) => {
+    if (!(input instanceof Tensor) || !input.requiresGrad) {
+      throw new AutogradError(
+        `autograd.grad: input ${i} does not require grad, so no gradient can be computed for it. Create it with { requiresGrad: true } or call .requiresGrad_().`,
+      );
+    }
+  });
+  const gradOutputs = options.gradOutputs ?? [];
+  return runBackward("autograd.grad", outputList, gradOutputs, options, inputList)!;
+}
+
+declare module "../tensor/tensor.js" {
+  interface Tensor {
+    /**
+     * Accumulates the gradient of this tensor into the `.grad` of every leaf it depends on.
+     * A non-scalar tensor needs `gradient`, the gradient of some scalar with respect to it.
+     */
+    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+  }
+}
+
+Tensor.prototype.backward = function (gradient, options = {}) {
+  runBackward("backward", [this], [gradient ?? null], options);
+};

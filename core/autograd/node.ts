@@ -1,0 +1,79 @@
+import { AutogradError } from "../tensor/errors.js";
+import type { GradFn, Tensor } from "../tensor/tensor.js";
+import { isGradEnabled } from "./grad_mode.js";
+
+/**
+ * A gradient rule: given the gradient of the output, the saved tensors and which inputs need a
+ * gradient, it returns one gradient per input (null where none is needed). Rules are written with
+ * differentiable ops, so running them with the graph on gives higher-order derivatives.
+ */
+export type BackwardRule = (grad: Tensor, saved: readonly Tensor[], needsGrad: readonly boolean[]) => (Tensor | null)[];
+
+/** One recorded op in the autograd graph. */
+export class Node implements GradFn {
+  readonly needsGrad: boolean[];
+  private savedTensors: readonly Tensor[] | null;
+  private readonly savedVersions: number[];
+  private readonly outputRef: WeakRef<Tensor>;
+
+  constructor(
+    readonly name: string,
+    readonly inputs: readonly Tensor[],
+    readonly rule: BackwardRule,
+    saved: readonly Tensor[],
+    output: Tensor,
+  ) {
+    this.needsGrad = inputs.map((t) => t.requiresGrad);
+    this.savedTensors = saved;
+    this.savedVersions = saved.map((t) => t.version);
+    this.outputRef = new WeakRef(output);
+  }
+
+  /** The tensor this node produced, while it is still referenced elsewhere. */
+  get output(): Tensor | undefined {
+    return this.outputRef.deref();
+  }
+
+  /** Runs the rule after checking that no saved tensor was released or changed in place. */
+  apply(grad: Tensor): (Tensor | null)[] {
+    const saved = this.savedTensors;
+    if (saved === null) {
+      throw new AutogradError(
+        `backward: the graph through ${this.name} was already freed by an earlier backward. ` +
+          `Pass { retainGraph: true } to the first backward() or autograd.grad() call to backward through it again.`,
+      );
+    }
+    for (let i = 0; i < saved.length; i++) {
+      if (saved[i].version !== this.savedVersions[i]) {
+        throw new AutogradError(
+          `backward: a tensor of shape [${saved[i].shape.join(", ")}] that ${this.name} saved for its gradient was modified ` +
+            `by an in-place operation (version ${this.savedVersions[i]} became ${saved[i].version}). ` +
+            `Use the out-of-place op (for example add instead of add_) or clone the tensor before changing it.`,
+        );
+      }
+    }
+    return this.rule(grad, saved, this.needsGrad);
+  }
+
+  /** Drops the saved tensors, so their memory can be reclaimed after backward. */
+  release(): void {
+    this.savedTensors = null;
+  }
+}
+
+/**
+ * Attaches a gradient rule to `output` when grad mode is on and some input requires grad.
+ * This is the last step of every differentiable op. Returns `output`.
+ */
+export function record(
+  output: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  rule: BackwardRule,
+  saved: readonly Tensor[] = [],
+): Tensor {
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return output;
+  output.requiresGrad = true;
+  output.gradFn = new Node(name, inputs, rule, saved, output);
+  return output;
+}

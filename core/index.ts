@@ -1,0 +1,8 @@
+/**
+ * paramlab's core: tensors with autograd, ops, and (as they land) layers, optimizers, data,
+ * training, analysis and displays. `import * as pl from "paramlab"`.
+ */
+export * from "./tensor/index.js";
+export * from "./ops/index.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/index.js";
+export * as autograd from "./autograd/index.js";

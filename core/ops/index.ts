@@ -1,0 +1,6 @@
+// Each family file attaches its Tensor methods when imported, so this index imports all of them.
+export * from "./arithmetic.js";
+export * from "./unary.js";
+export * from "./reduce.js";
+export * from "./shape.js";
+export * from "./matmul.js";
