@@ -4,3 +4,4 @@ export * from "./unary.js";
 export * from "./reduce.js";
 export * from "./shape.js";
 export * from "./matmul.js";
+export * from "./softmax.js";
