@@ -12,7 +12,7 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** Rows of op(A) per micro-tile. */
 const MR = 4;
-/** Columns of op(B) per micro-tile. 4×3 measured faster than 4×4 in V8 (fewer spilled registers). */
+/** Columns of op(B) per micro-tile. 4×3 measured faster than 4×4, 4×8 and 8×4 tiles under Node 20 on x86-64. */
 const NR = 3;
 /** Depth of one packed block. KC·NR·8 bytes (6 KiB) of B stay in L1 while the micro-kernel runs. */
 const KC = 256;
@@ -104,9 +104,9 @@ function checkMatrix(name: string, data: FloatArray, offset: number, ld: number,
   if (!Number.isInteger(offset) || offset < 0) {
     throw new RangeError(`gemm: offset of ${name} must be a non-negative integer, got ${offset}`);
   }
-  if (!Number.isInteger(ld) || ld < Math.max(1, cols)) {
+  if (!Number.isInteger(ld) || ld < cols) {
     throw new RangeError(
-      `gemm: leading dimension of ${name} must be an integer of at least max(1, ${cols}) ` +
+      `gemm: leading dimension of ${name} must be an integer of at least ${cols} ` +
         `(the stored row width), got ${ld}`,
     );
   }
