@@ -1,0 +1,109 @@
+// Starts a paramlab kernel process and connects a client to it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ConnectionInfo } from "../wire/types.js";
+import { KernelClient, type KernelClientOptions } from "./client.js";
+import { writeConnectionFile, type ConnectionOptions } from "./connection.js";
+
+export interface LaunchOptions extends ConnectionOptions {
+  /** The kernel's working folder, which cell imports resolve from (default: process.cwd()). */
+  cwd?: string;
+  /** The command to run, with "{connection_file}" in place of the file (default: this package's kernel). */
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Extra arguments for the default command, such as ["--type-check"] or ["--log-level", "debug"]. */
+  kernelArgs?: string[];
+  /** How long to wait for the first kernel_info_reply (default 30 s). */
+  startTimeoutMs?: number;
+  /** Collects the kernel's stderr (its log); by default it is discarded. */
+  onStderr?: (text: string) => void;
+  client?: KernelClientOptions;
+}
+
+export interface LaunchedKernel {
+  client: KernelClient;
+  process: ChildProcess;
+  connection: ConnectionInfo;
+  connectionFile: string;
+  /** Interrupts the running cell: "message" sends interrupt_request, "signal" sends SIGINT. */
+  interrupt(mode?: "message" | "signal"): Promise<void>;
+  /** Asks the kernel to shut down and waits for the process to exit; kills it after `timeoutMs`. */
+  shutdown(timeoutMs?: number): Promise<void>;
+  /** Kills the process at once. */
+  kill(): void;
+}
+
+/** Returns the argv that runs this package's kernel with `node`. */
+export function defaultKernelArgv(extra: string[] = []): string[] {
+  const bin = fileURLToPath(new URL("../../../bin/paramlab.js", import.meta.url));
+  return [process.execPath, bin, "kernel", "--connection-file", "{connection_file}", ...extra];
+}
+
+/**
+ * Writes a connection file, starts the kernel and waits until it answers kernel_info on shell
+ * and its IOPub messages reach the client, as jupyter_client's wait_for_ready does.
+ */
+export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
+  const { file, info } = await writeConnectionFile(options);
+  const argv = (options.argv ?? defaultKernelArgv(options.kernelArgs)).map((arg) => arg.replaceAll("{connection_file}", file));
+  const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (text: string) => options.onStderr?.(text));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const client = new KernelClient(info, options.client);
+  const kernel: LaunchedKernel = {
+    client,
+    process: child,
+    connection: info,
+    connectionFile: file,
+    async interrupt(mode = "message") {
+      if (mode === "signal") child.kill("SIGINT");
+      else await client.interrupt();
+    },
+    async shutdown(timeoutMs = 5000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        await Promise.race([client.shutdown().catch(() => undefined), exited]);
+        await exited;
+        clearTimeout(timer);
+      }
+      client.close();
+      cleanup(file, options.dir === undefined);
+    },
+    kill() {
+      child.kill("SIGKILL");
+      client.close();
+      cleanup(file, options.dir === undefined);
+    },
+  };
+
+  try {
+    await waitForReady(client, child, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    kernel.kill();
+    throw error;
+  }
+  return kernel;
+}
+
+async function waitForReady(client: KernelClient, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null = null;
+  child.once("exit", (code) => (exitCode = code ?? -1));
+  while (Date.now() < deadline) {
+    if (exitCode !== null) throw new Error(`the kernel exited with code ${exitCode} before it answered kernel_info_request`);
+    const reply = await Promise.race([
+      client.kernelInfo().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 250)),
+    ]);
+    if (reply) return;
+  }
+  throw new Error(`the kernel did not answer kernel_info_request within ${timeoutMs} ms`);
+}
+
+function cleanup(file: string, ownsDir: boolean): void {
+  rmSync(ownsDir ? dirname(file) : file, { recursive: true, force: true });
+}

@@ -1,0 +1,114 @@
+// Runs cells on the main thread: compile, run at global scope, publish the value, report errors.
+import vm from "node:vm";
+import { compileCell, CellSyntaxError } from "./compile.js";
+import { toMimeBundle } from "./mime.js";
+import type { Output } from "./output.js";
+import { errorContent, type CellRegistry, type ErrorContent } from "./traceback.js";
+import { loadTypeScript } from "./typescript.js";
+import type { Logger } from "../log.js";
+
+export interface ExecuteParams {
+  code: string;
+  silent: boolean;
+  storeHistory: boolean;
+  executionCount: number;
+  userExpressions: Record<string, string>;
+}
+
+export type ExecuteOutcome =
+  | { status: "ok"; userExpressions: Record<string, unknown> }
+  | ({ status: "error" } & ErrorContent);
+
+/** Checks a cell's types before it runs and returns the error to report, if any. */
+export type TypeChecker = (code: string) => Promise<ErrorContent | undefined>;
+
+export class InterruptError extends Error {
+  override name = "InterruptError";
+  constructor() {
+    super("execution was interrupted");
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+export class Executor {
+  readonly cells: CellRegistry = new Map();
+  typeChecker: TypeChecker | undefined;
+  private running: { reject(error: Error): void } | undefined;
+  private silentCount = 0;
+
+  constructor(
+    private readonly output: Output,
+    private readonly log: Logger,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Stops waiting for the running cell's promise and reports it as interrupted. */
+  interrupt(): boolean {
+    if (this.running === undefined) return false;
+    this.running.reject(new InterruptError());
+    return true;
+  }
+
+  async execute(params: ExecuteParams): Promise<ExecuteOutcome> {
+    const name = params.silent ? `cell-${params.executionCount}.${++this.silentCount}` : `cell-${params.executionCount}`;
+    try {
+      const value = await this.run(name, params.code);
+      if (value !== undefined && !params.silent) {
+        const bundle = await toMimeBundle(value);
+        this.output.publish("execute_result", { execution_count: params.executionCount, data: bundle.data, metadata: bundle.metadata });
+      }
+      this.output.flush();
+      return { status: "ok", userExpressions: await this.evaluateUserExpressions(params.userExpressions) };
+    } catch (error) {
+      const content = kernelContentOf(error) ?? errorContent(error, this.cells, { name, source: params.code });
+      this.output.publish("error", { ...content });
+      return { status: "error", ...content };
+    }
+  }
+
+  private async run(name: string, code: string): Promise<unknown> {
+    const typeError = this.typeChecker === undefined ? undefined : await this.typeChecker(code);
+    if (typeError !== undefined) throw Object.assign(new Error(typeError.evalue), { kernelContent: typeError });
+
+    const ts = await loadTypeScript();
+    const compiled = compileCell(ts, code, name);
+    this.cells.set(name, { compiled, source: code });
+
+    const interrupted = new Promise<never>((_, reject) => {
+      this.running = { reject };
+    });
+    try {
+      const completion = vm.runInThisContext(compiled.script, { filename: name, breakOnSigint: true }) as Promise<unknown>;
+      return await Promise.race([completion, interrupted]);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") throw new InterruptError();
+      throw error;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async evaluateUserExpressions(expressions: Record<string, string>): Promise<Record<string, unknown>> {
+    const results: Record<string, unknown> = {};
+    for (const [key, expression] of Object.entries(expressions)) {
+      try {
+        const value = vm.runInThisContext(expression, { filename: `user-expression-${key}` }) as unknown;
+        const bundle = await toMimeBundle(value);
+        results[key] = { status: "ok", data: bundle.data, metadata: bundle.metadata };
+      } catch (error) {
+        results[key] = { status: "error", ...errorContent(error, this.cells) };
+      }
+    }
+    return results;
+  }
+}
+
+/** Returns the error content that a type check attached to an error, if it did. */
+export function kernelContentOf(error: unknown): ErrorContent | undefined {
+  return (error as { kernelContent?: ErrorContent } | undefined)?.kernelContent;
+}
+
+export { CellSyntaxError };

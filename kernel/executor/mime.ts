@@ -1,0 +1,45 @@
+// Converts values to Jupyter MIME bundles through the display protocol.
+import { inspect } from "node:util";
+
+/** The key of the method that returns an object's MIME bundle (the convention Deno uses). */
+export const DISPLAY_SYMBOL = Symbol.for("Jupyter.display");
+
+export type MimeBundle = Record<string, unknown>;
+
+/** A bundle made by the display helpers, shown as it is. */
+export class RawBundle {
+  constructor(
+    readonly data: MimeBundle,
+    readonly metadata: Record<string, unknown> = {},
+  ) {}
+}
+
+/**
+ * Returns the bundle of a value: its `Symbol.for("Jupyter.display")` method's result when it has
+ * one, else `util.inspect` as text/plain. A text/plain entry is always present.
+ */
+export async function toMimeBundle(value: unknown): Promise<{ data: MimeBundle; metadata: Record<string, unknown> }> {
+  if (value instanceof RawBundle) return { data: withPlainText(value.data, value), metadata: value.metadata };
+
+  const method = (value as { [DISPLAY_SYMBOL]?: unknown } | null | undefined)?.[DISPLAY_SYMBOL];
+  if (typeof method === "function") {
+    const bundle = (await method.call(value)) as unknown;
+    if (typeof bundle !== "object" || bundle === null) {
+      throw new TypeError(
+        `the Symbol.for("Jupyter.display") method returned ${inspect(bundle)}, expected an object mapping MIME types to data`,
+      );
+    }
+    return { data: withPlainText(bundle as MimeBundle, value), metadata: {} };
+  }
+  return { data: { "text/plain": inspectValue(value) }, metadata: {} };
+}
+
+export function inspectValue(value: unknown): string {
+  return inspect(value, { depth: 4, colors: false, maxArrayLength: 100, breakLength: 100 });
+}
+
+function withPlainText(bundle: MimeBundle, value: unknown): MimeBundle {
+  if (typeof bundle["text/plain"] === "string") return bundle;
+  const summary = value instanceof RawBundle ? `<${Object.keys(bundle).join(", ")}>` : inspectValue(value);
+  return { ...bundle, "text/plain": summary };
+}

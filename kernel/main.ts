@@ -1,0 +1,103 @@
+// The kernel process's main thread: runs cells while the worker thread owns the sockets.
+import { Worker } from "node:worker_threads";
+import type { ToMain, ToWorker } from "./bridge.js";
+import { captureConsole } from "./executor/console.js";
+import { Runtime } from "./executor/runtime.js";
+import { loadTypeScript } from "./executor/typescript.js";
+import { errorContent } from "./executor/traceback.js";
+import { createLanguageFeatures } from "./language/features.js";
+import { createLogger, type LogLevel } from "./log.js";
+import type { ConnectionInfo } from "./wire/types.js";
+
+export interface KernelOptions {
+  connection: ConnectionInfo;
+  /** The folder that relative imports in cells resolve from; the notebook's folder. */
+  notebookDir: string;
+  logLevel: LogLevel;
+  typeChecking: boolean;
+}
+
+/** Starts the kernel and resolves with the exit code once it shuts down. */
+export async function runKernel(options: KernelOptions): Promise<number> {
+  const log = createLogger("paramlab-kernel", options.logLevel);
+  const worker = new Worker(new URL("./session/worker.js", import.meta.url), {
+    workerData: { connection: options.connection, logLevel: options.logLevel },
+    stderr: true,
+    stdout: true,
+  });
+  // The worker's log goes to the real stderr, not through the cell output capture below.
+  const kernelStderr = process.stderr.write.bind(process.stderr);
+  worker.stderr.on("data", (chunk: Buffer) => kernelStderr(chunk));
+  worker.stdout.on("data", (chunk: Buffer) => kernelStderr(chunk));
+  const post = (message: ToWorker): void => worker.postMessage(message);
+
+  const pendingInputs = new Map<number, { resolve(value: string): void; reject(error: Error): void }>();
+  let nextInputId = 0;
+  const runtime = await Runtime.create(
+    {
+      notebookDir: options.notebookDir,
+      log,
+      typeChecking: options.typeChecking,
+      publish: (msgType, content, parent) => post({ kind: "iopub", msgType, content, parent }),
+      requestInput: (prompt, password, parent) =>
+        new Promise<string>((resolve, reject) => {
+          const id = ++nextInputId;
+          pendingInputs.set(id, { resolve, reject });
+          post({ kind: "inputRequest", id, prompt, password, parent });
+        }),
+    },
+    (cells) => createLanguageFeatures(cells),
+  );
+  const capture = captureConsole(runtime.output);
+  reportLateErrors(runtime, log);
+
+  process.on("SIGINT", () => {
+    if (runtime.executor.interrupt()) post({ kind: "interruptHandled" });
+  });
+
+  const exited = new Promise<number>((resolve) => {
+    worker.on("error", (error) => {
+      log.error("the socket worker failed:", error);
+      resolve(1);
+    });
+    worker.on("exit", (code) => resolve(code));
+  });
+
+  worker.on("message", (message: ToMain) => {
+    if (message.kind === "request") {
+      runtime.handle(message.method, message.params, message.parent).then(
+        (result) => post({ kind: "response", id: message.id, result }),
+        (error: Error) => post({ kind: "response", id: message.id, error: error.message }),
+      );
+    } else if (message.kind === "inputReply") {
+      const pending = pendingInputs.get(message.id);
+      pendingInputs.delete(message.id);
+      if (message.error !== undefined) pending?.reject(new Error(message.error));
+      else pending?.resolve(message.value ?? "");
+    } else if (message.kind === "terminated") {
+      runtime.executor.interrupt();
+    } else if (message.kind === "shutdown") {
+      capture.restore();
+      process.exit(0);
+    }
+  });
+
+  post({ kind: "ready" });
+  void loadTypeScript();
+  const code = await exited;
+  capture.restore();
+  return code;
+}
+
+/** Reports exceptions and rejections that surface after their cell finished, and keeps running. */
+function reportLateErrors(runtime: Runtime, log: ReturnType<typeof createLogger>): void {
+  const report = (kind: string, error: unknown): void => {
+    log.warn(`${kind} after its cell finished:`, error);
+    const content = errorContent(error, runtime.executor.cells);
+    runtime.output.write("stderr", `${kind}: ${content.traceback.join("\n")}\n`);
+    runtime.output.flush();
+  };
+  process.on("uncaughtException", (error) => report("Uncaught exception", error));
+  process.on("unhandledRejection", (reason) => report("Unhandled promise rejection", reason));
+}
+

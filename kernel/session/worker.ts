@@ -1,0 +1,96 @@
+// The socket thread: owns the ZeroMQ sockets and the session, so heartbeat, control and output
+// stay responsive while the main thread runs a cell synchronously.
+import { Session as InspectorSession } from "node:inspector";
+import { parentPort, workerData } from "node:worker_threads";
+import type { MainMethod, ToMain, ToWorker } from "../bridge.js";
+import { createLogger, type LogLevel } from "../log.js";
+import { KernelSockets } from "../wire/sockets.js";
+import { Signer } from "../wire/signing.js";
+import type { ConnectionInfo, Header } from "../wire/types.js";
+import { Session, type MainThread } from "./session.js";
+
+/** How long a cell may keep running after SIGINT before its JavaScript execution is terminated. */
+const INTERRUPT_GRACE_MS = 500;
+
+const { connection, logLevel } = workerData as { connection: ConnectionInfo; logLevel: LogLevel };
+const log = createLogger("paramlab-kernel", logLevel);
+const port = parentPort!;
+const post = (message: ToMain): void => port.postMessage(message);
+
+const pending = new Map<number, { resolve(result: Record<string, unknown>): void; reject(error: Error): void }>();
+let nextRequestId = 0;
+
+const main: MainThread = {
+  request(method: MainMethod, params: Record<string, unknown>, parent: Header) {
+    return new Promise((resolve, reject) => {
+      const id = ++nextRequestId;
+      pending.set(id, { resolve, reject });
+      post({ kind: "request", id, method, params, parent });
+    });
+  },
+  interrupt() {
+    // SIGINT stops synchronous code through vm's breakOnSigint and a pending await through the
+    // main thread's SIGINT listener. A busy loop after an await sees neither, so the fallback
+    // terminates the main thread's current JavaScript execution through the inspector.
+    process.kill(process.pid, "SIGINT");
+    const executionCount = session.executionCount;
+    setTimeout(() => {
+      if (session.isExecuting && session.executionCount === executionCount) terminateMainExecution();
+    }, INTERRUPT_GRACE_MS);
+  },
+  replyInput(id, value, error) {
+    post({ kind: "inputReply", id, value, error });
+  },
+  shutdown(restart) {
+    log.info(`shutting down${restart ? " for a restart" : ""}`);
+    void sockets.flush().then(() => {
+      sockets.close();
+      post({ kind: "shutdown" });
+      // The main thread exits when it is free; a cell stuck in a loop is ended by SIGTERM.
+      setTimeout(() => process.kill(process.pid, "SIGTERM"), 1000).unref();
+    });
+  },
+};
+
+function terminateMainExecution(): void {
+  log.warn("the cell did not stop on SIGINT; terminating its JavaScript execution");
+  const inspector = new InspectorSession();
+  inspector.connectToMainThread();
+  inspector.post("Runtime.terminateExecution", (error) => {
+    if (error !== null) log.error("terminating the cell failed:", error);
+    inspector.disconnect();
+    post({ kind: "terminated" });
+  });
+}
+
+const sockets = new KernelSockets(connection, new Signer(connection.key));
+const session = new Session(sockets, main, log);
+
+port.on("message", (message: ToWorker) => {
+  switch (message.kind) {
+    case "response": {
+      const request = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error !== undefined) request?.reject(new Error(message.error));
+      else request?.resolve(message.result ?? {});
+      break;
+    }
+    case "iopub":
+      session.publish(message.msgType, message.content, message.parent, message.metadata);
+      break;
+    case "inputRequest":
+      session.requestInput(message.id, message.prompt, message.password);
+      break;
+    case "ready":
+    case "interruptHandled":
+      break;
+  }
+});
+
+await sockets.bind();
+sockets.listen({
+  message: (channel, message) => session.receive(channel, message),
+  invalid: (channel, error) => log.warn(`dropped a message on ${channel}: ${error.message}`),
+});
+session.start();
+log.info(`listening on ${connection.transport}://${connection.ip} (shell port ${connection.shell_port})`);
