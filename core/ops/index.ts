@@ -6,3 +6,6 @@ export * from "./shape.js";
 export * from "./matmul.js";
 export * from "./softmax.js";
 export * from "./pool.js";
+export * from "./join.js";
+export * from "./indexing.js";
+export * from "./index_method.js";
