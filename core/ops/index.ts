@@ -9,3 +9,4 @@ export * from "./pool.js";
 export * from "./join.js";
 export * from "./indexing.js";
 export * from "./index_method.js";
+export * from "./inplace.js";
