@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "./paths.js";
 import { logoPng, logoSvg } from "./logo.js";
 
 /** Where the kernelspec goes: the user's data dir, Python's sys.prefix, or a given prefix. */
@@ -52,7 +52,7 @@ function pythonPrefix(): string {
 
 /** Returns the kernel.json content; argv runs this package's bin with node's absolute path. */
 export function kernelJson(typeChecking: boolean): Record<string, unknown> {
-  const bin = fileURLToPath(new URL("../../bin/paramlab.js", import.meta.url));
+  const bin = join(packageRoot(), "bin", "paramlab.js");
   const argv = [process.execPath, bin, "kernel", "--connection-file", "{connection_file}"];
   if (typeChecking) argv.push("--type-check");
   return {

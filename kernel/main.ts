@@ -95,7 +95,6 @@ function reportLateErrors(runtime: Runtime, log: ReturnType<typeof createLogger>
     log.warn(`${kind} after its cell finished:`, error);
     const content = errorContent(error, runtime.executor.cells);
     runtime.output.write("stderr", `${kind}: ${content.traceback.join("\n")}\n`);
-    runtime.output.flush();
   };
   process.on("uncaughtException", (error) => report("Uncaught exception", error));
   process.on("unhandledRejection", (reason) => report("Unhandled promise rejection", reason));

@@ -1,8 +1,8 @@
 // Starts a paramlab kernel process and connects a client to it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { packageRoot } from "../paths.js";
 import type { ConnectionInfo } from "../wire/types.js";
 import { KernelClient, type KernelClientOptions } from "./client.js";
 import { writeConnectionFile, type ConnectionOptions } from "./connection.js";
@@ -37,7 +37,7 @@ export interface LaunchedKernel {
 
 /** Returns the argv that runs this package's kernel with `node`. */
 export function defaultKernelArgv(extra: string[] = []): string[] {
-  const bin = fileURLToPath(new URL("../../../bin/paramlab.js", import.meta.url));
+  const bin = join(packageRoot(), "bin", "paramlab.js");
   return [process.execPath, bin, "kernel", "--connection-file", "{connection_file}", ...extra];
 }
 

@@ -60,7 +60,6 @@ export class Executor {
         const bundle = await toMimeBundle(value);
         this.output.publish("execute_result", { execution_count: params.executionCount, data: bundle.data, metadata: bundle.metadata });
       }
-      this.output.flush();
       return { status: "ok", userExpressions: await this.evaluateUserExpressions(params.userExpressions) };
     } catch (error) {
       const content = kernelContentOf(error) ?? errorContent(error, this.cells, { name, source: params.code });

@@ -1,5 +1,7 @@
 // Defines the globals that cells see: the core as `pl`, its common names, `display` and friends.
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { packageRoot } from "../paths.js";
 import type { CommManager } from "./comms.js";
 import { IMPORT_FUNCTION } from "./compile.js";
 import type { Display } from "./display.js";
@@ -33,7 +35,7 @@ export interface PreloadOptions {
 
 /** Loads the core from the built package next to the kernel. Returns undefined when it is not built. */
 export async function loadCore(log: Logger): Promise<Record<string, unknown> | undefined> {
-  const url = new URL("../../core/index.js", import.meta.url);
+  const url = pathToFileURL(join(packageRoot(), "dist", "core", "index.js"));
   try {
     return (await import(url.href)) as Record<string, unknown>;
   } catch (error) {
@@ -69,8 +71,4 @@ export function installGlobals(core: Record<string, unknown> | undefined, option
     if (specifier === "tslab") return tslab;
     return import(resolveSpecifier(specifier, options.notebookDir));
   };
-}
-
-export function fileUrlOf(path: string): string {
-  return pathToFileURL(path).href;
 }

@@ -2,7 +2,7 @@
 // It sees the cells that ran so far and the preloaded core's types.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../paths.js";
 import type * as TS from "typescript";
 import type { LanguageFeatures } from "../executor/runtime.js";
 import type { ErrorContent } from "../executor/traceback.js";
@@ -12,7 +12,6 @@ import { globalDeclarations } from "./globals.js";
 import { checkComplete } from "./is-complete.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./positions.js";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 export class LanguageService implements LanguageFeatures {
   private readonly history: string[];
@@ -130,7 +129,7 @@ export class LanguageService implements LanguageFeatures {
 
   private host(dir: string): TS.LanguageServiceHost {
     const ts = this.ts;
-    const typeRoots = join(PACKAGE_ROOT, "node_modules", "@types");
+    const typeRoots = join(packageRoot(), "node_modules", "@types");
     const options: TS.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -144,7 +143,7 @@ export class LanguageService implements LanguageFeatures {
       experimentalDecorators: true,
       types: existsSync(join(typeRoots, "node")) ? ["node"] : [],
       typeRoots: [typeRoots],
-      paths: { paramlab: [join(PACKAGE_ROOT, "core", "index.ts")] },
+      paths: { paramlab: [join(packageRoot(), "core", "index.ts")] },
     };
     return {
       getCompilationSettings: () => options,

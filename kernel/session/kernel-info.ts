@@ -1,5 +1,7 @@
 // The kernel_info_reply content: implementation, TypeScript language_info and help links.
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { packageRoot } from "../paths.js";
 import { PROTOCOL_VERSION } from "../wire/types.js";
 
 function packageVersion(url: URL): string {
@@ -18,7 +20,7 @@ export function kernelInfo(): Record<string, unknown> {
 }
 
 function build(): Record<string, unknown> {
-  const root = new URL("../../../", import.meta.url);
+  const root = pathToFileURL(`${packageRoot()}/`);
   const version = packageVersion(new URL("package.json", root));
   const typescriptVersion = packageVersion(new URL("node_modules/typescript/package.json", root));
   return {

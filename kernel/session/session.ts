@@ -92,7 +92,39 @@ export class Session {
     void this.transport.send("stdin", this.message("input_request", { prompt, password }, request, request.identities));
   }
 
+  /**
+   * Publishes on IOPub. Stream text waits for the next turn of the worker's event loop, so a
+   * burst of writes becomes one message; any other message first publishes the waiting text.
+   */
   publish(msgType: string, content: Record<string, unknown>, parent: Partial<Header> | undefined, metadata: Record<string, unknown> = {}): void {
+    if (msgType === "stream") {
+      this.bufferStream(String(content.name), String(content.text), parent);
+      return;
+    }
+    this.flushStreams();
+    this.send(msgType, content, parent, metadata);
+  }
+
+  private pendingStream: { name: string; text: string; parent: Partial<Header> | undefined } | undefined;
+  private streamFlush: NodeJS.Immediate | undefined;
+
+  private bufferStream(name: string, text: string, parent: Partial<Header> | undefined): void {
+    const pending = this.pendingStream;
+    if (pending !== undefined && (pending.name !== name || pending.parent?.msg_id !== parent?.msg_id)) this.flushStreams();
+    if (this.pendingStream === undefined) this.pendingStream = { name, text, parent };
+    else this.pendingStream.text += text;
+    this.streamFlush ??= setImmediate(() => this.flushStreams());
+  }
+
+  private flushStreams(): void {
+    if (this.streamFlush !== undefined) clearImmediate(this.streamFlush);
+    this.streamFlush = undefined;
+    const pending = this.pendingStream;
+    this.pendingStream = undefined;
+    if (pending !== undefined) this.send("stream", { name: pending.name, text: pending.text }, pending.parent, {});
+  }
+
+  private send(msgType: string, content: Record<string, unknown>, parent: Partial<Header> | undefined, metadata: Record<string, unknown>): void {
     const message = this.message(msgType, content, undefined, [Buffer.from(`kernel.${this.id}.${msgType}`)]);
     message.parent_header = parent ?? {};
     message.metadata = metadata;
@@ -230,6 +262,7 @@ export class Session {
   }
 
   private reply(channel: OutChannel, request: Message, content: Record<string, unknown>, metadata: Record<string, unknown> = {}): Promise<void> {
+    this.flushStreams();
     const type = request.header.msg_type.replace(/_request$/, "_reply");
     const message = this.message(type, content, request, request.identities);
     message.metadata = metadata;
