@@ -1,0 +1,62 @@
+import { InvalidArgumentError } from "../tensor/index.js";
+
+/**
+ * Checks of optimizer hyperparameters. Each check raises an InvalidArgumentError that names the
+ * optimizer, the option, its value and the valid range.
+ */
+
+/** Validates one option value; `owner` is the optimizer or scheduler name used in messages. */
+export type OptionCheck = (owner: string, name: string, value: unknown) => void;
+
+function invalid(owner: string, name: string, value: unknown, expected: string): never {
+  throw new InvalidArgumentError(`${owner}: invalid ${name}=${formatValue(value)}; expected ${expected}.`);
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A finite or infinite number >= 0 (NaN is rejected). */
+export const nonNegative: OptionCheck = (owner, name, value) => {
+  if (typeof value !== "number" || !(value >= 0)) invalid(owner, name, value, "a number >= 0");
+};
+
+/** Any number except NaN. */
+export const anyNumber: OptionCheck = (owner, name, value) => {
+  if (typeof value !== "number" || Number.isNaN(value)) invalid(owner, name, value, "a number");
+};
+
+export const boolean: OptionCheck = (owner, name, value) => {
+  if (typeof value !== "boolean") invalid(owner, name, value, "true or false");
+};
+
+/** A number in [0, 1). */
+export function checkUnitInterval(owner: string, name: string, value: unknown): void {
+  if (typeof value !== "number" || !(value >= 0 && value < 1)) invalid(owner, name, value, "a number in [0, 1)");
+}
+
+/** Adam's betas: a pair of numbers, each in [0, 1). */
+export const betaPair: OptionCheck = (owner, name, value) => {
+  if (!Array.isArray(value) || value.length !== 2) invalid(owner, name, value, "a pair [beta1, beta2] of numbers in [0, 1)");
+  checkUnitInterval(owner, `${name}[0]`, value[0]);
+  checkUnitInterval(owner, `${name}[1]`, value[1]);
+};
+
+/** Raises for keys of `options` that are not in `valid`, listing the valid names. */
+export function checkKnownOptions(owner: string, options: object, valid: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) {
+      throw new InvalidArgumentError(`${owner}: unknown option "${key}"; valid options are ${valid.join(", ")}.`);
+    }
+  }
+}
+
+/** Raises unless `options` is undefined or a plain object. */
+export function checkOptionsObject(owner: string, options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${owner}: options must be an object such as { lr: 0.01 }, got ${formatValue(options)}.`);
+  }
+}
