@@ -6,4 +6,5 @@ export * from "./tensor/index.js";
 export * from "./ops/index.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/index.js";
 export * as autograd from "./autograd/index.js";
+export * as data from "./data/index.js";
 export * as nn from "./nn/index.js";
