@@ -9,9 +9,9 @@ import { describe } from "./util.js";
  * NumPy-style indexing, `x.index(...items)`, one item per dimension from the left:
  *
  * - an integer picks one position and removes the dimension (negative counts from the end);
- * - a slice, written as a Python-style string `"start:end:step"` (any part may be omitted, so
- *   `":"`, `"1:3"`, `"-2:"`, `"::2"`) or as an object `{ start, end, step }`, keeps the dimension;
- *   start and end are clamped as in Python, and the step must be positive (use flip to reverse);
+ * - a slice keeps the dimension. Write it as a Python-style string `"start:end:step"`, where any
+ *   part may be omitted (`":"`, `"1:3"`, `"-2:"`, `"::2"`), or as an object `{ start, end, step }`.
+ *   Start and end are clamped as in Python. The step must be positive, so use flip to reverse;
  * - `null` inserts a new dimension of size 1, as NumPy's `None`;
  * - `"..."` stands for as many `":"` as needed (at most one per call);
  * - an int32 tensor or an array of integers picks positions along the dimension, which is
@@ -91,7 +91,10 @@ function parseItem(item: IndexItem): ParsedItem {
   throw new InvalidArgumentError(`index: ${describe(item)} is not a valid index; use an integer, a slice string such as "1:3", null, "...", or an int32 tensor.`);
 }
 
-/** Replaces the ellipsis (or appends nothing) so that the items name every input dimension. */
+/**
+ * Replaces the ellipsis with enough full slices that the items name every input dimension.
+ * Without an ellipsis the items stay as they are, and trailing dimensions are kept whole.
+ */
 function expandEllipsis(items: ParsedItem[], rank: number): ParsedItem[] {
   const consumed = items.filter((item) => item.kind !== "newAxis" && item.kind !== "ellipsis").length;
   const ellipses = items.filter((item) => item.kind === "ellipsis").length;
@@ -156,7 +159,7 @@ export function index(input: Tensor, ...items: IndexItem[]): Tensor {
   return out;
 }
 
-/** indexSelect along `dim` with an index of any shape, which replaces that dimension. */
+/** Runs indexSelect along `dim` with an index of any shape, which replaces that dimension. */
 function selectByTensor(input: Tensor, dim: number, rawIndex: Tensor): Tensor {
   const index = resolveIndexTensor(rawIndex, dim, input.shape[dim]);
   const picked = indexSelect(input, dim, reshape(index, [index.numel()]));

@@ -44,7 +44,7 @@ function outOfRange(op: string, value: number, dim: number, size: number): Inval
   );
 }
 
-/** The int32 values of `index` in row-major order, each checked against `size`. */
+/** Reads the int32 values of `index` in row-major order, checking each against `size`. */
 function checkedIndices(op: string, index: Tensor, dim: number, size: number): Int32Array {
   const values = index.dataSync() as Int32Array;
   for (const value of values) if (value < 0 || value >= size) throw outOfRange(op, value, dim, size);
@@ -69,8 +69,8 @@ function checkIndexVector(op: string, index: Tensor): void {
 }
 
 /**
- * The entries of `input` at positions `index` along `dim`: out has `input`'s shape with
- * dimension `dim` replaced by index.numel(). Example: `indexSelect(x, 0, tensor([2, 0], { dtype: "int32" }))`
+ * Selects the entries of `input` at positions `index` along `dim`. The output has `input`'s
+ * shape with dimension `dim` replaced by index.numel(). Example: `indexSelect(x, 0, tensor([2, 0], { dtype: "int32" }))`
  * picks rows 2 and 0 of a matrix.
  */
 export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor {
@@ -101,7 +101,7 @@ export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /**
- * A copy of `input` with `source` added at positions `index` along `dim`: for each i,
+ * Adds `source` into a copy of `input` at positions `index` along `dim`, so for each i
  * out[..., index[i], ...] += source[..., i, ...]. Repeated indices accumulate. `source` has
  * `input`'s shape with dimension `dim` replaced by index.numel().
  */
@@ -224,7 +224,7 @@ export function gather(input: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /**
- * A copy of `input` with `source` added at positions `index` along `dim`: for dim = 1,
+ * Adds `source` into a copy of `input` at positions `index` along `dim`. For dim = 1,
  * out[i][index[i][j][k]][k] += source[i][j][k] for every position of `index`. Repeated indices
  * accumulate. `source` may be larger than `index`; only its leading part is read.
  * The gradient is `g` for `input` and gather(g, dim, index) for `source` (zero where unread).
@@ -283,7 +283,7 @@ function padTo(grad: Tensor, shape: Shape): Tensor {
 // ---------------------------------------------------------------- masks
 
 /**
- * `input` with `value` written where the bool `mask` is true. The mask broadcasts against
+ * Writes `value` into a copy of `input` where the bool `mask` is true. The mask broadcasts against
  * `input`; the gradient with respect to `input` is zero at the filled positions.
  */
 export function maskedFill(input: Tensor, mask: Tensor, value: number | boolean): Tensor {
@@ -306,7 +306,7 @@ export function maskedFill(input: Tensor, mask: Tensor, value: number | boolean)
 }
 
 /**
- * The elements of `input` where the bool `mask` is true, as a 1-d tensor in row-major order.
+ * Collects the elements of `input` where the bool `mask` is true into a 1-d tensor, in row-major order.
  * `input` and `mask` broadcast together.
  */
 export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
@@ -326,8 +326,8 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
 }
 
 /**
- * The gradient of maskedSelect: zeros of `shape` with the 1-d `grad` written, in order, where the
- * broadcast mask is true. Its own gradient is maskedSelect, so the pair nests to any order.
+ * Computes the gradient of maskedSelect: writes the 1-d `grad`, in order, into zeros of `shape`
+ * where the broadcast mask is true. Its own gradient is maskedSelect, so the pair nests to any order.
  */
 function maskedScatter(grad: Tensor, mask: Tensor, shape: Shape): Tensor {
   const flags = expand(mask, shape).dataSync();

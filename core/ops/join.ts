@@ -116,8 +116,8 @@ function checkSizes(op: string, sizes: unknown, dim: number, total: number): num
 }
 
 /**
- * Splits `input` into `chunks` views of ceil(size / chunks) elements along `dim`; the last may be
- * shorter and fewer than `chunks` may be returned, as in PyTorch. A dimension of size 0 gives
+ * Splits `input` into views of ceil(size / chunks) elements along `dim`. As in PyTorch, the last
+ * view may be shorter and fewer than `chunks` views may be returned. A dimension of size 0 gives
  * `chunks` empty views.
  */
 export function chunk(input: Tensor, chunks: number, dim = 0): Tensor[] {
@@ -133,7 +133,7 @@ export function chunk(input: Tensor, chunks: number, dim = 0): Tensor[] {
 
 // ---------------------------------------------------------------- pad
 
-/** How pad fills the border: a constant, the mirror image without the edge, the edge value, or wrap-around. */
+/** The border fill of pad: a constant, the mirror image without the edge, the edge value, or wrap-around. */
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
 export interface PadOptions {
@@ -197,21 +197,21 @@ function checkPadArguments(op: string, input: Tensor, pads: readonly number[], o
 function padConstant(input: Tensor, perDim: readonly [number, number][], value: number): Tensor {
   const shape = input.shape.map((s, d) => s + perDim[d][0] + perDim[d][1]);
   const out = full(shape, value, { dtype: input.dtype });
-  let kept = input.detach();
+  let region = input.detach();
   let offset = 0;
   perDim.forEach(([before, after], d) => {
     const cropStart = Math.max(-before, 0);
     const length = Math.max(input.shape[d] - cropStart - Math.max(-after, 0), 0);
-    kept = narrow(kept, d, Math.min(cropStart, input.shape[d]), length);
+    region = narrow(region, d, Math.min(cropStart, input.shape[d]), length);
     offset += Math.max(before, 0) * out.strides[d];
   });
-  writeStrided(new Tensor(out.storage, kept.shape, out.strides, offset), kept);
+  writeStrided(new Tensor(out.storage, region.shape, out.strides, offset), region);
 
   const inverse = perDim.map(([before, after]) => [-before, -after] as [number, number]);
   return record(out, "pad", [input], (g) => [padConstant(g, inverse, 0)]);
 }
 
-/** The source position of each output position along one dimension for the border modes. */
+/** Computes the source position of each output position along one dimension for the border modes. */
 function borderIndex(op: string, mode: PadMode, size: number, before: number, after: number, dim: number): Tensor {
   const length = size + before + after;
   if (length > 0 && size === 0) throw new ShapeError(`${op}: ${mode} padding needs a non-empty dimension ${dim}, but its size is 0.`);
@@ -221,9 +221,15 @@ function borderIndex(op: string, mode: PadMode, size: number, before: number, af
   const positions = new Int32Array(length);
   for (let j = 0; j < length; j++) {
     const p = j - before;
-    if (mode === "reflect") positions[j] = p < 0 ? -p : p >= size ? 2 * (size - 1) - p : p;
-    else if (mode === "replicate") positions[j] = Math.min(Math.max(p, 0), size - 1);
-    else positions[j] = ((p % size) + size) % size;
+    if (mode === "reflect") {
+      if (p < 0) positions[j] = -p;
+      else if (p >= size) positions[j] = 2 * (size - 1) - p;
+      else positions[j] = p;
+    } else if (mode === "replicate") {
+      positions[j] = Math.min(Math.max(p, 0), size - 1);
+    } else {
+      positions[j] = ((p % size) + size) % size;
+    }
   }
   return Tensor.fromTypedArray(positions, [length]);
 }
@@ -268,12 +274,12 @@ export function repeat(input: Tensor, sizes: readonly number[]): Tensor {
   return out.storage === input.storage ? clone(out) : out;
 }
 
-/** The lower triangle of the last two dimensions: entries with column − row ≤ diagonal; the rest is zero. */
+/** Keeps the lower triangle of the last two dimensions (column − row ≤ diagonal) and zeros the rest. */
 export function tril(input: Tensor, diagonal = 0): Tensor {
   return triangle("tril", input, diagonal, true);
 }
 
-/** The upper triangle of the last two dimensions: entries with column − row ≥ diagonal; the rest is zero. */
+/** Keeps the upper triangle of the last two dimensions (column − row ≥ diagonal) and zeros the rest. */
 export function triu(input: Tensor, diagonal = 0): Tensor {
   return triangle("triu", input, diagonal, false);
 }
