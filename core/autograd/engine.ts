@@ -1,4 +1,5 @@
 import { add } from "../ops/arithmetic.js";
+import { clone } from "../ops/shape.js";
 import { onesLike } from "../tensor/creation.js";
 import { AutogradError, InvalidArgumentError, formatShape } from "../tensor/errors.js";
 import { shapesEqual } from "../tensor/shape.js";
@@ -63,6 +64,30 @@ function topologicalOrder(roots: readonly Node[]): Node[] {
   return order.reverse();
 }
 
+/**
+ * The nodes whose backward leads to one of `wanted`. autograd.grad runs only these, so the graph
+ * above a non-leaf input is neither computed nor freed. `order` lists consumers before producers.
+ */
+function nodesLeadingTo(order: readonly Node[], wanted: ReadonlySet<object>): Set<Node> {
+  const needed = new Set<Node>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    const leads = node.inputs.some((input) => wanted.has(input) || (input.gradFn instanceof Node && needed.has(input.gradFn)));
+    if (leads) needed.add(node);
+  }
+  return needed;
+}
+
+/**
+ * Copies a gradient before it is stored in `.grad`. A gradient rule may return a broadcast view
+ * (stride 0) or the same tensor for several inputs, and `.grad` must own its storage so that
+ * in-place updates such as `grad.zero_()` neither fail nor change another tensor. Under createGraph
+ * the copy is recorded, so it stays differentiable.
+ */
+function ownCopy(grad: Tensor): Tensor {
+  return clone(grad);
+}
+
 function checkRoots(op: string, outputs: readonly Tensor[], gradOutputs: readonly (Tensor | null | undefined)[]): Tensor[] {
   return outputs.map((output, i) => {
     if (!(output instanceof Tensor)) throw new InvalidArgumentError(`${op}: output ${i} is not a tensor.`);
@@ -118,22 +143,28 @@ export function runBackward(
         accumulate(leafGrads, output, rootGrads[i]);
       }
     });
-    for (const node of topologicalOrder(rootNodes)) {
+    const order = topologicalOrder(rootNodes);
+    const needed = inputs ? nodesLeadingTo(order, wanted) : null;
+    for (const node of order) {
       let grad = pending.get(node);
       pending.delete(node);
       if (!grad) continue;
       const output = node.output;
+      const isWanted = output !== undefined && wanted.has(output);
+      const mustRun = needed === null || needed.has(node);
+      if (!mustRun && !isWanted) continue;
       grad = runHooks(output, grad);
-      if (output && output.retainsGrad && !inputs) output.grad = output.grad ? add(output.grad, grad.detach()) : grad.detach();
-      if (output && wanted.has(output)) captured.set(output, grad);
+      if (output && output.retainsGrad && !inputs) output.grad = output.grad ? add(output.grad, grad.detach()) : ownCopy(grad.detach());
+      if (isWanted) captured.set(output, grad);
+      if (!mustRun) continue;
       const inputGrads = node.apply(grad);
-      if (!retainGraph) node.release();
       node.inputs.forEach((input, k) => {
         const inputGrad = inputGrads[k];
         if (!inputGrad || !input.requiresGrad) return;
         if (input.gradFn instanceof Node) accumulate(pending, input.gradFn, inputGrad);
         else accumulate(leafGrads, input, inputGrad);
       });
+      if (!retainGraph) node.release();
     }
     if (inputs) {
       return inputs.map((input, i) => {
@@ -150,7 +181,7 @@ export function runBackward(
       if (!leaf.requiresGrad) continue;
       const hooked = runHooks(leaf, grad);
       const value = createGraph ? hooked : hooked.detach();
-      leaf.grad = leaf.grad ? add(leaf.grad, value) : value;
+      leaf.grad = leaf.grad ? add(leaf.grad, value) : ownCopy(value);
     }
     return undefined;
   } finally {

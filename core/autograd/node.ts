@@ -12,21 +12,28 @@ export type BackwardRule = (grad: Tensor, saved: readonly Tensor[], needsGrad: r
 /** One recorded op in the autograd graph. */
 export class Node implements GradFn {
   readonly needsGrad: boolean[];
+  private inputTensors: readonly Tensor[];
   private savedTensors: readonly Tensor[] | null;
   private readonly savedVersions: number[];
   private readonly outputRef: WeakRef<Tensor>;
 
   constructor(
     readonly name: string,
-    readonly inputs: readonly Tensor[],
+    inputs: readonly Tensor[],
     readonly rule: BackwardRule,
     saved: readonly Tensor[],
     output: Tensor,
   ) {
+    this.inputTensors = inputs;
     this.needsGrad = inputs.map((t) => t.requiresGrad);
     this.savedTensors = saved;
     this.savedVersions = saved.map((t) => t.version);
     this.outputRef = new WeakRef(output);
+  }
+
+  /** The tensors this op read, whose nodes come next in backward; empty once the node is released. */
+  get inputs(): readonly Tensor[] {
+    return this.inputTensors;
   }
 
   /** The tensor this node produced, while it is still referenced elsewhere. */
@@ -55,9 +62,13 @@ export class Node implements GradFn {
     return this.rule(grad, saved, this.needsGrad);
   }
 
-  /** Drops the saved tensors, so their memory can be reclaimed after backward. */
+  /**
+   * Drops the saved tensors and the inputs, so the activations of a graph are reclaimed after
+   * backward even while its output (for example a loss kept for logging) is still referenced.
+   */
   release(): void {
     this.savedTensors = null;
+    this.inputTensors = [];
   }
 }
 
