@@ -62,6 +62,7 @@ function at(x: Tensor, index: readonly number[]): number {
   return x.dataSync()[flatten(local, x.shape)];
 }
 
+/** Builds the row-major values of a tensor of `shape` whose element at each index is `value(index)`. */
 function build(shape: readonly number[], value: (index: number[]) => number): number[] {
   return Array.from({ length: numel(shape) }, (_, flat) => value(unflatten(flat, shape)));
 }

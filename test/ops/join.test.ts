@@ -44,7 +44,7 @@ function at(x: Tensor, index: readonly number[]): number {
   return data[flat];
 }
 
-/** Row-major values of a tensor of `shape` whose element at each index is `value(index)`. */
+/** Builds the row-major values of a tensor of `shape` whose element at each index is `value(index)`. */
 function build(shape: readonly number[], value: (index: number[]) => number): number[] {
   return Array.from({ length: numel(shape) }, (_, flat) => value(unflatten(flat, shape)));
 }
@@ -205,10 +205,10 @@ describe("split and chunk", () => {
   });
 });
 
-/** The source position of output position j along a dimension of `size`, found by bouncing or wrapping step by step. */
+/** Finds the source position of output position j along a dimension of `size` by bouncing or wrapping step by step. */
 function naiveBorder(mode: PadMode, j: number, before: number, size: number): number {
   let p = j - before;
-  if (mode === "replicate") return p < 0 ? 0 : p >= size ? size - 1 : p;
+  if (mode === "replicate") return Math.min(Math.max(p, 0), size - 1);
   if (mode === "circular") {
     while (p < 0) p += size;
     while (p >= size) p -= size;
