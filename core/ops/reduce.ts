@@ -40,6 +40,14 @@ export function expandReduced(grad: Tensor, inputShape: readonly number[], dims:
 }
 
 /**
+ * The dimensions a reduction runs over, sorted. A 0-d tensor accepts dim 0 or -1, as PyTorch's
+ * do, but has no dimension to index, so the list is empty for it.
+ */
+export function reductionDims(op: string, dim: number | readonly number[] | undefined, rank: number): number[] {
+  return normalizeDims(op, dim, rank).filter((d) => d < rank);
+}
+
+/**
  * The sum over `dim` (one, several, or all when omitted). Integer and bool inputs sum to int32.
  * Example: `x.sum(1, { keepdim: true })` for x of shape [N, C] gives [N, 1].
  */
@@ -55,7 +63,7 @@ export function sum(input: Tensor, dim?: number | readonly number[], options: Re
 
 /** The arithmetic mean over `dim` (all dimensions when omitted). */
 export function mean(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  const dims = normalizeDims("mean", dim, input.ndim);
+  const dims = reductionDims("mean", dim, input.ndim);
   const count = dims.reduce((n, d) => n * input.shape[d], 1);
   const total = sum(input.dtype === "float64" ? input : input.to("float32"), dims, options);
   return total.div(count);
@@ -85,7 +93,7 @@ function checkCorrection(op: string, correction: number | undefined): number {
 }
 
 function varianceOf(op: string, input: Tensor, dim: number | readonly number[] | undefined, options: VarianceOptions): Tensor {
-  const dims = normalizeDims(op, dim, input.ndim);
+  const dims = reductionDims(op, dim, input.ndim);
   const correction = checkCorrection(op, options.correction);
   const x = floatInput(input);
 
@@ -170,7 +178,7 @@ export function amin(input: Tensor, dim?: number | readonly number[], options: R
 }
 
 function extremeOver(op: string, kind: Extreme, input: Tensor, dim: number | readonly number[] | undefined, options: ReduceOptions): Tensor {
-  const dims = normalizeDims(op, dim, input.ndim);
+  const dims = reductionDims(op, dim, input.ndim);
   checkReducible(op, kind, input, dims);
 
   const kept = reduceKept(input, dims, input.dtype, EXTREME_INIT[kind][input.dtype], EXTREME_COMBINE[kind]);
@@ -307,7 +315,7 @@ function argExtreme(op: string, kind: Extreme, input: Tensor, dim: number | unde
  * the maximum of the slice, so large inputs do not overflow. An empty slice gives −Infinity.
  */
 export function logsumexp(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  const dims = normalizeDims("logsumexp", dim, input.ndim);
+  const dims = reductionDims("logsumexp", dim, input.ndim);
   const x = floatInput(input);
 
   // The shift is a constant and the result does not depend on it, so no gradient flows through it.
@@ -325,7 +333,7 @@ export function logsumexp(input: Tensor, dim?: number | readonly number[], optio
  * exact where the slice contains zeros.
  */
 export function prod(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  const dims = normalizeDims("prod", dim, input.ndim);
+  const dims = reductionDims("prod", dim, input.ndim);
   const dtype = isFloating(input.dtype) ? input.dtype : "int32";
 
   const kept = reduceKept(input, dims, dtype, "1", "acc * x");
@@ -399,7 +407,7 @@ export function norm(input: Tensor, p: number | "fro" = 2, dim?: number | readon
   if (typeof order !== "number" || Number.isNaN(order)) {
     throw new InvalidArgumentError(`norm: p=${String(p)} is invalid; expected a number (such as 2, 1, Infinity or 0) or "fro".`);
   }
-  const dims = normalizeDims("norm", dim, input.ndim);
+  const dims = reductionDims("norm", dim, input.ndim);
   const x = floatInput(input);
   const reduceOptions = { keepdim: options.keepdim ?? false };
 
