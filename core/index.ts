@@ -8,3 +8,4 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/in
 export * as autograd from "./autograd/index.js";
 export * as data from "./data/index.js";
 export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
