@@ -1,6 +1,6 @@
 // The `display` function of cells and its helpers, which publish display_data on IOPub.
 import { randomUUID } from "node:crypto";
-import { toMimeBundle, RawBundle, type MimeBundle } from "./mime.js";
+import { toMimeBundle, RawBundle, type Bundle, type MimeBundle } from "./mime.js";
 import type { Output } from "./output.js";
 
 export interface DisplayOptions {
@@ -12,52 +12,67 @@ export interface DisplayOptions {
 /** A displayed output that can be replaced in place. */
 export interface DisplayHandle {
   readonly displayId: string | undefined;
-  update(value: unknown): Promise<void>;
+  update(value: unknown): void;
 }
 
 export type TableRow = Record<string, unknown> | unknown[];
 
 export interface Display {
-  (value: unknown, options?: DisplayOptions): Promise<DisplayHandle>;
-  html(html: string, options?: DisplayOptions): Promise<DisplayHandle>;
-  markdown(markdown: string, options?: DisplayOptions): Promise<DisplayHandle>;
-  latex(latex: string, options?: DisplayOptions): Promise<DisplayHandle>;
-  svg(svg: string, options?: DisplayOptions): Promise<DisplayHandle>;
-  png(bytes: Uint8Array, options?: DisplayOptions): Promise<DisplayHandle>;
-  jpeg(bytes: Uint8Array, options?: DisplayOptions): Promise<DisplayHandle>;
-  json(value: unknown, options?: DisplayOptions): Promise<DisplayHandle>;
-  plotly(figure: { data: unknown[]; layout?: unknown; config?: unknown }, options?: DisplayOptions): Promise<DisplayHandle>;
-  table(rows: TableRow[], options?: DisplayOptions): Promise<DisplayHandle>;
-  text(text: string, options?: DisplayOptions): Promise<DisplayHandle>;
+  (value: unknown, options?: DisplayOptions): DisplayHandle;
+  html(html: string, options?: DisplayOptions): DisplayHandle;
+  markdown(markdown: string, options?: DisplayOptions): DisplayHandle;
+  latex(latex: string, options?: DisplayOptions): DisplayHandle;
+  svg(svg: string, options?: DisplayOptions): DisplayHandle;
+  png(bytes: Uint8Array, options?: DisplayOptions): DisplayHandle;
+  jpeg(bytes: Uint8Array, options?: DisplayOptions): DisplayHandle;
+  json(value: unknown, options?: DisplayOptions): DisplayHandle;
+  plotly(figure: { data: unknown[]; layout?: unknown; config?: unknown }, options?: DisplayOptions): DisplayHandle;
+  table(rows: TableRow[], options?: DisplayOptions): DisplayHandle;
+  text(text: string, options?: DisplayOptions): DisplayHandle;
   /** Publishes a bundle given as MIME type to data. */
-  bundle(data: MimeBundle, options?: DisplayOptions): Promise<DisplayHandle>;
+  bundle(data: MimeBundle, options?: DisplayOptions): DisplayHandle;
   /** Replaces the output shown under `displayId`. */
-  update(displayId: string, value: unknown): Promise<void>;
+  update(displayId: string, value: unknown): void;
 }
 
+/**
+ * Creates the `display` function. It publishes at once, so outputs keep their call order; only a
+ * display method that returns a promise publishes when the promise settles.
+ */
 export function createDisplay(output: Output): Display {
-  const publish = async (value: unknown, options: DisplayOptions = {}): Promise<DisplayHandle> => {
+  const whenBundled = (value: unknown, send: (bundle: Bundle) => void): void => {
+    const bundle = toMimeBundle(value);
+    if (bundle instanceof Promise) {
+      bundle.then(send, (error: Error) => output.write("stderr", `display failed: ${error.message}\n`));
+    } else {
+      send(bundle);
+    }
+  };
+
+  const update = (displayId: string, value: unknown): void => {
+    whenBundled(value, ({ data, metadata }) =>
+      output.publish("update_display_data", { data, metadata, transient: { display_id: displayId } }),
+    );
+  };
+
+  const publish = (value: unknown, options: DisplayOptions = {}): DisplayHandle => {
     const displayId = options.displayId === true ? randomUUID() : options.displayId;
-    const { data, metadata } = await toMimeBundle(value);
-    output.publish("display_data", {
-      data,
-      metadata: { ...metadata, ...options.metadata },
-      transient: displayId === undefined ? {} : { display_id: displayId },
-    });
+    whenBundled(value, ({ data, metadata }) =>
+      output.publish("display_data", {
+        data,
+        metadata: { ...metadata, ...options.metadata },
+        transient: displayId === undefined ? {} : { display_id: displayId },
+      }),
+    );
     return {
       displayId,
-      update: async (next) => {
+      update: (next) => {
         if (displayId === undefined) {
           throw new Error("this output has no display id; call display(value, { displayId: true }) to update it later");
         }
-        await update(displayId, next);
+        update(displayId, next);
       },
     };
-  };
-
-  const update = async (displayId: string, value: unknown): Promise<void> => {
-    const { data, metadata } = await toMimeBundle(value);
-    output.publish("update_display_data", { data, metadata, transient: { display_id: displayId } });
   };
 
   const helper =

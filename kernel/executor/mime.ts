@@ -14,24 +14,38 @@ export class RawBundle {
   ) {}
 }
 
+export interface Bundle {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+}
+
 /**
  * Returns the bundle of a value: its `Symbol.for("Jupyter.display")` method's result when it has
- * one, else `util.inspect` as text/plain. A text/plain entry is always present.
+ * one, else `util.inspect` as text/plain. A text/plain entry is always present. The result is a
+ * promise only when the method returns one, so synchronous displays publish in call order.
  */
-export async function toMimeBundle(value: unknown): Promise<{ data: MimeBundle; metadata: Record<string, unknown> }> {
+export function toMimeBundle(value: unknown): Bundle | Promise<Bundle> {
   if (value instanceof RawBundle) return { data: withPlainText(value.data, value), metadata: value.metadata };
 
   const method = (value as { [DISPLAY_SYMBOL]?: unknown } | null | undefined)?.[DISPLAY_SYMBOL];
-  if (typeof method === "function") {
-    const bundle = (await method.call(value)) as unknown;
-    if (typeof bundle !== "object" || bundle === null) {
-      throw new TypeError(
-        `the Symbol.for("Jupyter.display") method returned ${inspect(bundle)}, expected an object mapping MIME types to data`,
-      );
-    }
-    return { data: withPlainText(bundle as MimeBundle, value), metadata: {} };
+  if (typeof method !== "function") return { data: { "text/plain": inspectValue(value) }, metadata: {} };
+
+  const result = method.call(value) as unknown;
+  if (isThenable(result)) return Promise.resolve(result).then((bundle) => checkedBundle(bundle, value));
+  return checkedBundle(result, value);
+}
+
+function checkedBundle(bundle: unknown, value: unknown): Bundle {
+  if (typeof bundle !== "object" || bundle === null) {
+    throw new TypeError(
+      `the Symbol.for("Jupyter.display") method returned ${inspect(bundle)}, expected an object mapping MIME types to data`,
+    );
   }
-  return { data: { "text/plain": inspectValue(value) }, metadata: {} };
+  return { data: withPlainText(bundle as MimeBundle, value), metadata: {} };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 export function inspectValue(value: unknown): string {

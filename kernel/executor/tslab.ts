@@ -20,8 +20,8 @@ export function createTslabShim(display: Display): Record<string, unknown> {
   const make = (displayId?: string): TslabDisplay => {
     const options = displayId === undefined ? undefined : { displayId };
     const show = (data: Record<string, unknown>): void => {
-      if (displayId !== undefined && shown.has(displayId)) void display.update(displayId, rawOf(data));
-      else void display.bundle(data, options);
+      if (displayId !== undefined && shown.has(displayId)) display.update(displayId, rawOf(data));
+      else display.bundle(data, options);
       if (displayId !== undefined) shown.add(displayId);
     };
     const bytes = (value: Uint8Array): string => Buffer.from(value).toString("base64");

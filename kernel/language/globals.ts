@@ -23,23 +23,23 @@ interface KernelDisplayOptions {
 interface KernelDisplayHandle {
   readonly displayId: string | undefined;
   /** Replaces the output in place. */
-  update(value: unknown): Promise<void>;
+  update(value: unknown): void;
 }
 interface KernelDisplay {
   /** Shows a value through its Symbol.for("Jupyter.display") method, or as text. */
-  (value: unknown, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  html(html: string, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  markdown(markdown: string, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  latex(latex: string, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  svg(svg: string, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  png(bytes: Uint8Array, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  jpeg(bytes: Uint8Array, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  json(value: unknown, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  plotly(figure: { data: unknown[]; layout?: unknown; config?: unknown }, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  table(rows: Array<Record<string, unknown> | unknown[]>, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  text(text: string, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  bundle(data: Record<string, unknown>, options?: KernelDisplayOptions): Promise<KernelDisplayHandle>;
-  update(displayId: string, value: unknown): Promise<void>;
+  (value: unknown, options?: KernelDisplayOptions): KernelDisplayHandle;
+  html(html: string, options?: KernelDisplayOptions): KernelDisplayHandle;
+  markdown(markdown: string, options?: KernelDisplayOptions): KernelDisplayHandle;
+  latex(latex: string, options?: KernelDisplayOptions): KernelDisplayHandle;
+  svg(svg: string, options?: KernelDisplayOptions): KernelDisplayHandle;
+  png(bytes: Uint8Array, options?: KernelDisplayOptions): KernelDisplayHandle;
+  jpeg(bytes: Uint8Array, options?: KernelDisplayOptions): KernelDisplayHandle;
+  json(value: unknown, options?: KernelDisplayOptions): KernelDisplayHandle;
+  plotly(figure: { data: unknown[]; layout?: unknown; config?: unknown }, options?: KernelDisplayOptions): KernelDisplayHandle;
+  table(rows: Array<Record<string, unknown> | unknown[]>, options?: KernelDisplayOptions): KernelDisplayHandle;
+  text(text: string, options?: KernelDisplayOptions): KernelDisplayHandle;
+  bundle(data: Record<string, unknown>, options?: KernelDisplayOptions): KernelDisplayHandle;
+  update(displayId: string, value: unknown): void;
 }
 /** Publishes display_data for a value or through a helper such as display.html. */
 declare const display: KernelDisplay;

@@ -104,6 +104,9 @@ ajv.addFormat("date-time", (value: string) => !Number.isNaN(Date.parse(value)));
 const validateHeader = ajv.compile(header);
 const validators = new Map<string, ValidateFunction>(Object.entries(contents).map(([type, schema]) => [type, ajv.compile(schema)]));
 
+/** Replies to request types the kernel does not support carry only a status and the error fields. */
+const genericReply = ajv.compile(status());
+
 /** Message types this schema covers; a kernel message of another type fails validation. */
 export const KNOWN_TYPES = [...validators.keys()];
 
@@ -112,7 +115,7 @@ export function validateMessage(message: Message): string[] {
   const problems: string[] = [];
   if (!validateHeader(message.header)) problems.push(`header: ${ajv.errorsText(validateHeader.errors)}`);
   const type = message.header.msg_type;
-  const validate = validators.get(type);
+  const validate = validators.get(type) ?? (type.endsWith("_reply") ? genericReply : undefined);
   if (validate === undefined) {
     problems.push(`msg_type ${type} has no schema`);
   } else if (!validate(message.content)) {
