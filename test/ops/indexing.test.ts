@@ -346,3 +346,25 @@ describe("index", () => {
     expect(() => x.index(undefined as never)).toThrow(/undefined is not a valid index/);
   });
 });
+
+describe("indexing ops across dtypes", () => {
+  const rows = indices([1, 0, 1]);
+  const ops: { name: string; run: (x: Tensor) => Tensor }[] = [
+    { name: "indexSelect", run: (x) => indexSelect(x, 0, rows) },
+    { name: "indexAdd", run: (x) => indexAdd(x, 1, indices([2]), x.index(":", "0:1")) },
+    { name: "gather", run: (x) => gather(x, 1, indices([[2, 0], [1, 1]])) },
+    { name: "scatterAdd", run: (x) => scatterAdd(x, 1, indices([[2], [0]]), x) },
+    { name: "maskedFill", run: (x) => maskedFill(x, tensor([true, false, true]), 1) },
+    { name: "maskedSelect", run: (x) => maskedSelect(x, tensor([false, true, true])) },
+    { name: "index", run: (x) => x.index(-1, [2, 0]) },
+  ];
+
+  it.each(ops)("$name keeps the dtype and values", ({ name, run }) => {
+    const reference = run(tensor([[1, 0, 3], [0, 5, 6]], { dtype: "float64" }));
+    for (const dtype of ["float32", "int32"] as const) {
+      const out = run(tensor([[1, 0, 3], [0, 5, 6]], { dtype }));
+      expect(out.dtype, name).toBe(dtype);
+      expect(values(out), name).toEqual(values(reference));
+    }
+  });
+});

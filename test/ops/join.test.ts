@@ -393,3 +393,27 @@ describe("tril and triu", () => {
     expect(() => tril(input([2, 2], 0), 0.5)).toThrow(/diagonal=0.5 is invalid/);
   });
 });
+
+describe("join ops across dtypes", () => {
+  const ops: { name: string; run: (x: Tensor) => Tensor }[] = [
+    { name: "cat", run: (x) => cat([x, x], 1) },
+    { name: "stack", run: (x) => stack([x, x], 0) },
+    { name: "split", run: (x) => split(x, 1, 0)[1] },
+    { name: "constant pad", run: (x) => pad(x, [1, 0, 0, 1]) },
+    { name: "reflect pad", run: (x) => pad(x, [1, 1], { mode: "reflect" }) },
+    { name: "flip", run: (x) => flip(x, [0, 1]) },
+    { name: "repeat", run: (x) => repeat(x, [2, 1]) },
+    { name: "tril", run: (x) => tril(x) },
+    { name: "triu", run: (x) => triu(x, 1) },
+  ];
+
+  it.each(ops)("$name keeps the dtype and values", ({ run }) => {
+    const reference = run(tensor([[1, 0, 3], [0, 5, 6]], { dtype: "float64" }));
+    for (const dtype of ["float32", "int32", "bool"] as const) {
+      const out = run(tensor([[1, 0, 3], [0, 5, 6]]).to(dtype));
+      expect(out.dtype).toBe(dtype);
+      const expected = values(reference).map((v) => (dtype === "bool" ? Number(v !== 0) : v));
+      expect(values(out)).toEqual(expected);
+    }
+  });
+});
