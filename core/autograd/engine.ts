@@ -65,7 +65,7 @@ function topologicalOrder(roots: readonly Node[]): Node[] {
 }
 
 /**
- * The nodes whose backward leads to one of `wanted`. autograd.grad runs only these, so the graph
+ * Finds the nodes whose backward leads to one of `wanted`. autograd.grad runs only these, so the graph
  * above a non-leaf input is neither computed nor freed. `order` lists consumers before producers.
  */
 function nodesLeadingTo(order: readonly Node[], wanted: ReadonlySet<object>): Set<Node> {
