@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gradcheck, gradgradcheck } from "../../core/autograd/index.js";
 import {
+  AutogradError,
   DTypeError,
   Generator,
   InvalidArgumentError,
@@ -210,6 +211,21 @@ describe("gather and scatterAdd", () => {
     const [g3] = gradOf(g2.sum(), x);
     // x[0][0] is gathered twice, x[1][0] and x[1][1] once, and d³/dx³ of k·x³ is 6k.
     expect(g3.toArray()).toEqual([[12, 0], [6, 6]]);
+  });
+
+  it("detects an index changed before backward", () => {
+    const x = input([2, 3], 0);
+    const index = indices([[0], [1]]);
+    const y = gather(x, 1, index).sum();
+    index.add_(1);
+    let error: unknown;
+    try {
+      y.backward();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(AutogradError);
+    expect(String(error)).toMatch(/a tensor of shape \[2, 1\] that gather saved for its gradient was modified by an in-place operation/);
   });
 
   it("rejects bad indices and shapes", () => {
