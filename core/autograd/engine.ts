@@ -65,8 +65,8 @@ function topologicalOrder(roots: readonly Node[]): Node[] {
 }
 
 /**
- * Finds the nodes whose backward leads to one of `wanted`. autograd.grad runs only these, so the graph
- * above a non-leaf input is neither computed nor freed. `order` lists consumers before producers.
+ * Finds the nodes whose backward leads to one of `wanted`. autograd.grad runs only these, so the
+ * graph above a non-leaf input is neither computed nor freed. `order` lists consumers first.
  */
 function nodesLeadingTo(order: readonly Node[], wanted: ReadonlySet<object>): Set<Node> {
   const needed = new Set<Node>();

@@ -3,8 +3,8 @@ import { zerosLike } from "../tensor/creation.js";
 import { AutogradError, InvalidArgumentError, formatShape } from "../tensor/errors.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { add } from "../ops/arithmetic.js";
-import { reshape, sliceBackward } from "../ops/shape.js";
+import { stack } from "../ops/join.js";
+import { reshape } from "../ops/shape.js";
 import { grad } from "./engine.js";
 import { enableGrad } from "./grad_mode.js";
 
@@ -236,30 +236,26 @@ export function jacobian<I extends Tensors, O extends Tensors>(
   return (raw instanceof Tensor ? perOutput[0] : perOutput) as JacobianOf<I, O>;
 }
 
-/** Builds the blocks d output / d input for every input, built one output element (one row) at a time. */
+/** Builds the blocks d output / d input for every input, one output element (one row) at a time. */
 function jacobianBlocks(op: string, output: Tensor, xs: Tensor[], options: FunctionalOptions): Tensor[] {
   const rows = output.numel();
   const createGraph = options.createGraph ?? false;
-  const flatBlocks: (Tensor | null)[] = xs.map(() => null);
+  const rowGrads: Tensor[][] = xs.map(() => []);
   const dense = xs.map((x) => new Float64Array(rows * x.numel()));
   for (let row = 0; row < rows; row++) {
     const oneHot = zerosLike(output);
     oneHot.storage.data[row] = 1;
     const grads = vectorJacobian(op, [output], xs, [oneHot], options);
     grads.forEach((g, i) => {
-      if (createGraph) {
-        const placed = sliceBackward(reshape(g, [1, xs[i].numel()]), [rows, xs[i].numel()], 0, row, 1);
-        flatBlocks[i] = flatBlocks[i] ? add(flatBlocks[i]!, placed) : placed;
-      } else {
-        dense[i].set(g.dataSync(), row * xs[i].numel());
-      }
+      if (createGraph) rowGrads[i].push(reshape(g, [xs[i].numel()]));
+      else dense[i].set(g.dataSync(), row * xs[i].numel());
     });
   }
   return xs.map((x, i) => {
     const shape = [...output.shape, ...x.shape];
-    if (createGraph && flatBlocks[i]) return reshape(flatBlocks[i]!, shape);
-    const block = Tensor.fromTypedArray(x.dtype === "float64" ? dense[i] : Float32Array.from(dense[i]), shape);
-    return block;
+    // Stacking keeps the rows differentiable, so the Jacobian can be differentiated again.
+    if (createGraph && rows > 0) return reshape(stack(rowGrads[i], 0), shape);
+    return Tensor.fromTypedArray(x.dtype === "float64" ? dense[i] : Float32Array.from(dense[i]), shape);
   });
 }
 
