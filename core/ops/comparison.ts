@@ -20,67 +20,67 @@ function compare(op: string, a: TensorLike, b: TensorLike, expression: string): 
   return broadcastBinary(op, x, y, `${expression} ? 1 : 0`, "bool");
 }
 
-/** `a == b` elementwise, as a bool tensor. NaN equals nothing, itself included. */
+/** Compares `a == b` elementwise into a bool tensor. NaN equals nothing, itself included. */
 export function eq(a: TensorLike, b: TensorLike): Tensor {
   return compare("eq", a, b, "x === y");
 }
 
-/** `a != b` elementwise, as a bool tensor. */
+/** Compares `a != b` elementwise into a bool tensor. */
 export function ne(a: TensorLike, b: TensorLike): Tensor {
   return compare("ne", a, b, "x !== y");
 }
 
-/** `a < b` elementwise, as a bool tensor. */
+/** Compares `a < b` elementwise into a bool tensor. */
 export function lt(a: TensorLike, b: TensorLike): Tensor {
   return compare("lt", a, b, "x < y");
 }
 
-/** `a <= b` elementwise, as a bool tensor. */
+/** Compares `a <= b` elementwise into a bool tensor. */
 export function le(a: TensorLike, b: TensorLike): Tensor {
   return compare("le", a, b, "x <= y");
 }
 
-/** `a > b` elementwise, as a bool tensor. */
+/** Compares `a > b` elementwise into a bool tensor. */
 export function gt(a: TensorLike, b: TensorLike): Tensor {
   return compare("gt", a, b, "x > y");
 }
 
-/** `a >= b` elementwise, as a bool tensor. */
+/** Compares `a >= b` elementwise into a bool tensor. */
 export function ge(a: TensorLike, b: TensorLike): Tensor {
   return compare("ge", a, b, "x >= y");
 }
 
-/** Elementwise AND of the truth values (nonzero is true, NaN included), as a bool tensor. */
+/** Computes the elementwise AND of the truth values (nonzero is true, NaN included) into a bool tensor. */
 export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
   return compare("logicalAnd", a, b, "x !== 0 && y !== 0");
 }
 
-/** Elementwise OR of the truth values, as a bool tensor. */
+/** Computes the elementwise OR of the truth values into a bool tensor. */
 export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
   return compare("logicalOr", a, b, "x !== 0 || y !== 0");
 }
 
-/** Elementwise exclusive OR of the truth values, as a bool tensor. */
+/** Computes the elementwise exclusive OR of the truth values into a bool tensor. */
 export function logicalXor(a: TensorLike, b: TensorLike): Tensor {
   return compare("logicalXor", a, b, "(x !== 0) !== (y !== 0)");
 }
 
-/** Elementwise NOT: true where the input is zero. */
+/** Computes the elementwise NOT, which is true where the input is zero. */
 export function logicalNot(a: TensorLike): Tensor {
   return mapUnary(toTensor("logicalNot", a), "x === 0 ? 1 : 0", "bool");
 }
 
-/** True where the element is NaN. */
+/** Tests each element for NaN. */
 export function isnan(a: TensorLike): Tensor {
   return mapUnary(toTensor("isnan", a), "x !== x ? 1 : 0", "bool");
 }
 
-/** True where the element is +Infinity or −Infinity. */
+/** Tests each element for +Infinity or −Infinity. */
 export function isinf(a: TensorLike): Tensor {
   return mapUnary(toTensor("isinf", a), "x === Infinity || x === -Infinity ? 1 : 0", "bool");
 }
 
-/** True where the element is neither NaN nor infinite. */
+/** Tests that each element is neither NaN nor infinite. */
 export function isfinite(a: TensorLike): Tensor {
   return mapUnary(toTensor("isfinite", a), "Number.isFinite(x) ? 1 : 0", "bool");
 }
@@ -110,7 +110,7 @@ function broadcastTernary(op: string, operands: readonly [Tensor, Tensor, Tensor
 /**
  * Picks `input` where `condition` is true and `other` where it is false, broadcasting all three.
  * The condition must be bool (a comparison result). The gradient goes to `input` where the
- * condition holds and to `other` elsewhere.
+ * condition is true and to `other` elsewhere.
  * Example: `where(x.gt(0), x, 0)` is relu.
  */
 export function where(condition: TensorLike, input: TensorLike, other: TensorLike): Tensor {
@@ -134,7 +134,7 @@ export function where(condition: TensorLike, input: TensorLike, other: TensorLik
   );
 }
 
-/** Bounds of clamp; each is a number or a tensor that broadcasts against the input. */
+/** Bounds of clamp. Each is a number or a tensor that broadcasts against the input. */
 export interface ClampOptions {
   min?: TensorLike;
   max?: TensorLike;
@@ -150,9 +150,9 @@ function coerceBound(name: string, value: TensorLike, input: Tensor): Tensor {
 }
 
 /**
- * Limits each element to [min, max]: max(min(x, max), min), so where min > max every element
+ * Limits each element to [min, max] as min(max(x, min), max), so where min > max every element
  * becomes max, as in PyTorch. NaN stays NaN. The gradient is 1 for x inside the range (bounds
- * included) and 0 outside; tensor bounds receive it where they are the result.
+ * included) and 0 outside. Tensor bounds receive it where they are the result.
  * Example: `clamp(x, { min: 0 })`, or `clamp(x, { min: lower, max: upper })` with tensors.
  */
 export function clamp(input: TensorLike, options: ClampOptions = {}): Tensor {
@@ -197,12 +197,12 @@ function truthReduce(op: string, input: TensorLike, dim: number | readonly numbe
   return new Tensor(kept.storage, reducedShapes(x, dims, options.keepdim ?? false).out);
 }
 
-/** True where any element over `dim` (all dimensions when omitted) is nonzero; false for an empty slice. */
+/** Tests whether any element over `dim` (all dimensions when omitted) is nonzero. An empty slice gives false. */
 export function any(input: TensorLike, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
   return truthReduce("any", input, dim, options, "0", "acc !== 0 || x !== 0 ? 1 : 0");
 }
 
-/** True where every element over `dim` (all dimensions when omitted) is nonzero; true for an empty slice. */
+/** Tests whether every element over `dim` (all dimensions when omitted) is nonzero. An empty slice gives true. */
 export function all(input: TensorLike, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
   return truthReduce("all", input, dim, options, "1", "acc !== 0 && x !== 0 ? 1 : 0");
 }
@@ -222,7 +222,7 @@ declare module "../tensor/tensor.js" {
     isnan(): Tensor;
     isinf(): Tensor;
     isfinite(): Tensor;
-    /** This tensor where `condition` holds and `other` elsewhere, as `where(condition, this, other)`. */
+    /** Picks this tensor where `condition` is true and `other` elsewhere, as `where(condition, this, other)`. */
     where(condition: TensorLike, other: TensorLike): Tensor;
     clamp(options: ClampOptions): Tensor;
     any(dim?: number | readonly number[], options?: ReduceOptions): Tensor;

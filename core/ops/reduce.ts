@@ -40,8 +40,8 @@ export function expandReduced(grad: Tensor, inputShape: readonly number[], dims:
 }
 
 /**
- * The dimensions a reduction runs over, sorted. A 0-d tensor accepts dim 0 or -1, as PyTorch's
- * do, but has no dimension to index, so the list is empty for it.
+ * Resolves the dimensions a reduction runs over, sorted. A 0-d tensor accepts dim 0 or -1, as
+ * PyTorch's do, but has no dimension to index, so the list is empty for it.
  */
 export function reductionDims(op: string, dim: number | readonly number[] | undefined, rank: number): number[] {
   return normalizeDims(op, dim, rank).filter((d) => d < rank);
@@ -103,7 +103,7 @@ function varianceOf(op: string, input: Tensor, dim: number | readonly number[] |
 }
 
 /**
- * The variance Σ(x − mean)² / max(0, N − correction) over `dim` (all dimensions when omitted),
+ * Computes the variance Σ(x − mean)² / max(0, N − correction) over `dim` (all dimensions when omitted),
  * where N counts the reduced elements, so N ≤ correction gives NaN or Infinity, as in PyTorch.
  * Also exported as `var`, which is not a valid JavaScript identifier to import.
  * Example: `variance(x, 0, { correction: 0 })` for x of shape [N, C] gives the population variance of each column.
@@ -114,12 +114,12 @@ export function variance(input: Tensor, dim?: number | readonly number[], option
 
 export { variance as var };
 
-/** The standard deviation √var with the same options. Its gradient is 0 where the result is 0, as PyTorch's. */
+/** Computes the standard deviation √var with the same options. Its gradient is 0 where the result is 0, as PyTorch's is. */
 export function std(input: Tensor, dim?: number | readonly number[], options: VarianceOptions = {}): Tensor {
   return safeSqrt("std", varianceOf("std", input, dim, options));
 }
 
-/** √s, with the gradient g / (2√s) replaced by 0 where s is 0 instead of NaN. */
+/** Computes √s, with the gradient g / (2√s) replaced by 0 instead of NaN where s is 0. */
 function safeSqrt(op: string, s: Tensor): Tensor {
   const out = mapUnary(s, "Math.sqrt(x)");
   return record(
@@ -165,14 +165,14 @@ function checkReducible(op: string, kind: Extreme, input: Tensor, dims: readonly
 }
 
 /**
- * The maximum over `dim` (all dimensions when omitted). The gradient is split evenly among the
+ * Computes the maximum over `dim` (all dimensions when omitted). The gradient is split evenly among the
  * elements equal to the maximum, as in PyTorch. NaN propagates.
  */
 export function amax(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
   return extremeOver("amax", "max", input, dim, options);
 }
 
-/** The minimum over `dim` (all dimensions when omitted), with the gradient split evenly among ties. */
+/** Computes the minimum over `dim` (all dimensions when omitted), with the gradient split evenly among ties. */
 export function amin(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
   return extremeOver("amin", "min", input, dim, options);
 }
@@ -187,7 +187,7 @@ function extremeOver(op: string, kind: Extreme, input: Tensor, dim: number | rea
   return record(out, op, [input], (g, [xs, y]) => [mul(expandReduced(g, xs.shape, dims), tieWeights(xs, y, dims, g.dtype))], [input, out]);
 }
 
-/** A constant that is 1/k at each of the k elements equal to their slice's reduced value, and 0 elsewhere. */
+/** Builds a constant that is 1/k at each of the k elements equal to their slice's reduced value, and 0 elsewhere. */
 function tieWeights(x: Tensor, reduced: Tensor, dims: readonly number[], dtype: DType): Tensor {
   const { kept } = reducedShapes(x, dims, true);
   const target = reshape(reduced.detach(), kept);
@@ -241,9 +241,9 @@ function findExtremes(kind: Extreme, rows: Rows, values: TypedArray | null, indi
 }
 
 /**
- * The maximum over all elements, or with `dim` the maxima along that dimension and the position
- * of the first maximum in each slice. Along `dim` the gradient goes to the returned position;
- * over all elements it is split evenly among ties, as in PyTorch.
+ * Computes the maximum over all elements, or with `dim` the maxima along that dimension and the
+ * position of the first maximum in each slice. Along `dim` the gradient goes to the returned
+ * position. Over all elements it is split evenly among ties, as in PyTorch.
  * Example: `const { values, indices } = x.max(1)` for x of shape [N, C] gives two tensors of shape [N].
  */
 export function max(input: Tensor): Tensor;
@@ -253,7 +253,7 @@ export function max(input: Tensor, dim?: number, options: ReduceOptions = {}): T
   return extremeAlong("max", "max", input, dim, options.keepdim ?? false);
 }
 
-/** The minimum over all elements, or with `dim` the minima along it and their positions; see max. */
+/** Computes the minimum over all elements, or with `dim` the minima along it and their positions, as max does. */
 export function min(input: Tensor): Tensor;
 export function min(input: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
 export function min(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor | ValuesIndices {
@@ -276,7 +276,7 @@ function extremeAlong(op: string, kind: Extreme, input: Tensor, dim: number, kee
   return { values, indices };
 }
 
-/** A constant of `shape` that is 1 where the position along `dim` equals `indices` and 0 elsewhere. */
+/** Builds a constant of `shape` that is 1 where the position along `dim` equals `indices` and 0 elsewhere. */
 function oneHot(indices: Tensor, shape: readonly number[], dim: number, dtype: DType): Tensor {
   const positions = empty(
     shape.map((size, i) => (i === dim ? size : 1)),
@@ -288,14 +288,14 @@ function oneHot(indices: Tensor, shape: readonly number[], dim: number, dtype: D
 }
 
 /**
- * The int32 position of the first maximum along `dim`, or the row-major position over all elements
- * when `dim` is omitted. It has no gradient.
+ * Returns the int32 position of the first maximum along `dim`, or the row-major position over all
+ * elements when `dim` is omitted. It has no gradient.
  */
 export function argmax(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
   return argExtreme("argmax", "max", input, dim, options.keepdim ?? false);
 }
 
-/** The int32 position of the first minimum along `dim`, or over all elements when `dim` is omitted. */
+/** Returns the int32 position of the first minimum along `dim`, or over all elements when `dim` is omitted. */
 export function argmin(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
   return argExtreme("argmin", "min", input, dim, options.keepdim ?? false);
 }
@@ -311,7 +311,7 @@ function argExtreme(op: string, kind: Extreme, input: Tensor, dim: number | unde
 }
 
 /**
- * log Σ exp(x) over `dim` (all dimensions when omitted), computed as m + log Σ exp(x − m) with m
+ * Computes log Σ exp(x) over `dim` (all dimensions when omitted) as m + log Σ exp(x − m) with m
  * the maximum of the slice, so large inputs do not overflow. An empty slice gives −Infinity.
  */
 export function logsumexp(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
@@ -328,7 +328,7 @@ export function logsumexp(input: Tensor, dim?: number | readonly number[], optio
 }
 
 /**
- * The product over `dim` (all dimensions when omitted); integer and bool inputs multiply in int32.
+ * Computes the product over `dim` (all dimensions when omitted). Integer and bool inputs multiply in int32.
  * The gradient of each element is the product of the other elements of its slice, which stays
  * exact where the slice contains zeros.
  */
@@ -343,8 +343,8 @@ export function prod(input: Tensor, dim?: number | readonly number[], options: R
 }
 
 /**
- * For each element, the product of the other elements of its slice over `dims`. Without zeros
- * that is product / x; with zeros it is computed without dividing.
+ * Computes, for each element, the product of the other elements of its slice over `dims`. Without
+ * zeros that is product / x, and with zeros it is computed without dividing.
  */
 function productOfOthers(x: Tensor, product: Tensor, dims: readonly number[]): Tensor {
   if (!x.dataSync().includes(0)) return div(expandReduced(product, x.shape, dims), x);
@@ -352,7 +352,7 @@ function productOfOthers(x: Tensor, product: Tensor, dims: readonly number[]): T
   return exclusiveProductsGraph(x, dims);
 }
 
-/** The products of the other elements from prefix and suffix products along each row, without a graph. */
+/** Computes the products of the other elements from prefix and suffix products along each row, without a graph. */
 function exclusiveProducts(x: Tensor, dims: readonly number[]): Tensor {
   const rows = rowsOf(x, dims);
   const { data, count, length, order } = rows;
@@ -378,8 +378,8 @@ function exclusiveProducts(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 /**
- * The same products with differentiable ops, used when higher-order gradients are recorded: each
- * element's slice is copied with that element replaced by 1 and multiplied out with prod.
+ * Computes the same products with differentiable ops, for when higher-order gradients are recorded.
+ * Each element's slice is copied with that element replaced by 1 and multiplied out with prod.
  * NOTE: this takes O(n²) memory for a slice of n elements, and runs only for inputs with zeros.
  */
 function exclusiveProductsGraph(x: Tensor, dims: readonly number[]): Tensor {
@@ -397,7 +397,7 @@ function exclusiveProductsGraph(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 /**
- * The vector p-norm over `dim` (all elements when omitted): (Σ|x|^p)^(1/p) for finite p ≠ 0,
+ * Computes the vector p-norm over `dim` (all elements when omitted): (Σ|x|^p)^(1/p) for finite p ≠ 0,
  * max|x| for Infinity, min|x| for −Infinity, and the count of nonzero elements for 0. "fro" is p = 2.
  * The gradient is 0 where the norm is 0, the subgradient PyTorch picks.
  * Example: `norm(x, 2, -1)` for x of shape [N, D] gives the Euclidean length of each row.
@@ -420,7 +420,7 @@ export function norm(input: Tensor, p: number | "fro" = 2, dim?: number | readon
 }
 
 /**
- * (Σ|x|^p)^(1/p). The gradient g · sign(x)·|x|^(p−1) / norm^(p−1) is written so that it is 0
+ * Computes (Σ|x|^p)^(1/p). The gradient g · sign(x)·|x|^(p−1) / norm^(p−1) is written so that it is 0
  * rather than NaN where x or the norm is 0.
  */
 function powerNorm(x: Tensor, p: number, dims: readonly number[], keepdim: boolean): Tensor {

@@ -17,7 +17,7 @@ function floatInput(op: string, value: TensorLike): Tensor {
   return isFloating(x.dtype) ? x : cast(x, "float32");
 }
 
-/** `x − max(x, dim)`, computed without recording a graph; the shift does not change either result. */
+/** Computes `x − max(x, dim)` without recording a graph, because the shift does not change either result. */
 function shiftedByMax(x: Tensor, dim: number): Tensor {
   const constant = x.detach();
   const maxima = reduceKept(constant, [dim], constant.dtype, "-Infinity", "x > acc ? x : acc");
@@ -25,7 +25,7 @@ function shiftedByMax(x: Tensor, dim: number): Tensor {
 }
 
 /**
- * softmax(x)_i = exp(x_i) / Σ_j exp(x_j) along `dim`; the output has the input's shape.
+ * Computes softmax(x)_i = exp(x_i) / Σ_j exp(x_j) along `dim`. The output has the input's shape.
  * A slice that is entirely −Infinity gives NaN, as in PyTorch.
  * Gradient: y · (g − Σ(g · y)) along `dim`.
  * Example: `softmax(logits, -1)` for logits of shape [N, C] gives rows that sum to 1.
@@ -41,7 +41,7 @@ export function softmax(input: TensorLike, dim: number): Tensor {
 }
 
 /**
- * logSoftmax(x)_i = x_i − log Σ_j exp(x_j) along `dim`, more accurate than log(softmax(x)) for
+ * Computes logSoftmax(x)_i = x_i − log Σ_j exp(x_j) along `dim`, more accurate than log(softmax(x)) for
  * very negative values. Gradient: g − exp(y) · Σ g along `dim`.
  */
 export function logSoftmax(input: TensorLike, dim: number): Tensor {

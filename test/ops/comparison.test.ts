@@ -190,7 +190,7 @@ describe("where", () => {
   });
 });
 
-/** clamp of one element by the rule max(min(x, high), low) written as PyTorch documents it. */
+/** Clamps one element as min(max(x, low), high), so a low bound above the high one gives the high one. */
 function naiveClamp(x: number, low: number, high: number): number {
   return Math.min(Math.max(x, low), high);
 }

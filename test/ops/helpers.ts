@@ -12,7 +12,7 @@ export interface Expected {
   data: number[];
 }
 
-/** A seeded normal tensor that requires grad (float64 by default). */
+/** Creates a seeded normal tensor that requires grad (float64 by default). */
 export function seededTensor(shape: readonly number[], seed: number, dtype: DType = "float64"): Tensor {
   return randn(shape, { dtype, generator: new Generator(seed), requiresGrad: true });
 }
@@ -21,7 +21,7 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
-/** The row-major multi-index of flat position `flat` in `shape`. */
+/** Returns the row-major multi-index of flat position `flat` in `shape`. */
 export function unravel(flat: number, shape: readonly number[]): number[] {
   const index = new Array<number>(shape.length).fill(0);
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -37,7 +37,7 @@ export function ravel(index: readonly number[], shape: readonly number[]): numbe
   return flat;
 }
 
-/** The elements of `t` as numbers in row-major order. */
+/** Returns the elements of `t` as numbers in row-major order. */
 export function flat(t: Tensor): number[] {
   return Array.from(t.dataSync(), Number);
 }
@@ -84,7 +84,7 @@ export function naiveAlong(data: readonly number[], shape: readonly number[], di
   return { shape: [...shape], data: out };
 }
 
-/** The NumPy broadcast of shapes, computed independently of the library. */
+/** Computes the NumPy broadcast of shapes independently of the library. */
 export function naiveBroadcastShape(...shapes: (readonly number[])[]): number[] {
   const rank = Math.max(...shapes.map((s) => s.length));
   return Array.from({ length: rank }, (_, i) => {
@@ -118,7 +118,7 @@ export function tolerance(dtype: DType): { atol: number; rtol: number } {
   return dtype === "float32" ? { atol: 1e-5, rtol: 1e-5 } : { atol: 1e-12, rtol: 1e-10 };
 }
 
-/** Checks shape and elements of `actual` against `expected`; `label` names the case in failures. */
+/** Checks shape and elements of `actual` against `expected`. `label` names the case in failures. */
 export function expectTensor(actual: Tensor, expected: Expected, label: string, tol = tolerance(actual.dtype)): void {
   expect(actual.shape, `${label}: shape`).toEqual(expected.shape);
   const values = flat(actual);

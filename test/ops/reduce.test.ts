@@ -148,10 +148,10 @@ const ALONG: AlongCase[] = [
   { shape: [0, 3], dim: 1, keepdim: false },
 ];
 
-/** The value and first position of the extreme of each slice along `dim`. */
+/** Finds the value and first position of the extreme of each slice along `dim`. */
 function naiveExtreme(x: Tensor, dim: number, keepdim: boolean, kind: "max" | "min"): { values: Expected; indices: Expected } {
   const rank = x.ndim;
-  const d = rank === 0 ? [] : [dim < 0 ? dim + rank : dim];
+  const d = resolveDims(dim, rank);
   const keep = rank > 0 && keepdim;
   const pick = (v: number[]) => {
     let best = 0;
