@@ -24,3 +24,5 @@ export {
 export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, SmoothL1Loss, HuberLoss, KLDivLoss, type Reduction } from "./loss.js";
 export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors } from "./safetensors.js";
 export { movedim } from "./utils.js";
+export { MixtureOfExperts, type MixtureOfExpertsOptions, type Routing, type ExpertStatistics } from "./layers/moe.js";
+export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqForwardOptions } from "./layers/seq2seq.js";
