@@ -113,6 +113,32 @@ describe("reductions gradients", () => {
   }
 });
 
+describe("reductions of strided views", () => {
+  for (const op of OPS) {
+    it(`${op.name} of a transposed slice`, () => {
+      // A [3, 4] view with strides [2, 6], so neither dimension is contiguous.
+      const strided = seededTensor([4, 6], 7).T.slice(0, 0, 6, 2);
+      const copy = strided.contiguous();
+      for (const c of [
+        { shape: [3, 4], dim: 1, keepdim: false },
+        { shape: [3, 4], dim: 0, keepdim: true },
+        { shape: [3, 4], dim: undefined, keepdim: false },
+      ] as ReduceCase[]) {
+        expect(strided.isContiguous()).toBe(false);
+        expectTensor(op.run(strided, c.dim, c.keepdim), expectedFor(op, copy, c), `${op.name} ${label(c)}`);
+      }
+    });
+  }
+
+  it("max along a dim of a transposed view", () => {
+    const base = seededTensor([4, 3], 8);
+    const result = base.T.max(1);
+    const expected = naiveExtreme(base.T.contiguous(), 1, false, "max");
+    expectTensor(result.values, expected.values, "values");
+    expectTensor(result.indices, expected.indices, "indices");
+  });
+});
+
 describe("reductions empty slices", () => {
   it("max over size-0 dim raises", () => {
     const x = pl.zeros([3, 0]);

@@ -60,6 +60,16 @@ describe("softmax family", () => {
     }
   }
 
+  it("strided view input", () => {
+    const strided = seededTensor([4, 6], 9).T.slice(0, 0, 6, 2);
+    expect(strided.isContiguous()).toBe(false);
+    for (const dim of [0, 1]) {
+      const expected = naiveAlong(flat(strided), [3, 4], dim, naiveSoftmax);
+      expectTensor(strided.softmax(dim), expected, `softmax dim ${dim}`);
+      expectTensor(strided.logSoftmax(dim), { ...expected, data: expected.data.map(Math.log) }, `logSoftmax dim ${dim}`);
+    }
+  });
+
   it("large inputs stay finite", () => {
     const x = pl.tensor([[1000, 1001, 1002], [-1000, -1001, -1002]], { dtype: "float64" });
     const expected = [...naiveSoftmax([1000, 1001, 1002]), ...naiveSoftmax([-1000, -1001, -1002])];
