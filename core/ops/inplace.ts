@@ -5,6 +5,7 @@ import { AutogradError, DTypeError, InvalidArgumentError, ShapeError, formatShap
 import { broadcastShapes, broadcastStrides, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { coercePair } from "./arithmetic.js";
+import type { ClampOptions } from "./comparison.js";
 import { writeStrided } from "./shape.js";
 import { type TensorLike, empty, operand, scalarTensor, toTensor } from "./util.js";
 
@@ -152,18 +153,18 @@ export function copy_(target: Tensor, source: TensorLike): Tensor {
 }
 
 /**
- * Clamps `target` in place to [min, max]. Either bound may be omitted (null or undefined), but
- * not both. Where min > max every element becomes max, and NaN stays NaN, as in PyTorch.
+ * Clamps `target` in place to [min, max], with the options of clamp: either bound may be omitted,
+ * but not both. Where min > max every element becomes max, and NaN stays NaN, as in PyTorch.
+ * Example: `noGrad(() => w.clamp_({ min: -1, max: 1 }))`.
  */
-export function clamp_(target: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
+export function clamp_(target: Tensor, options: ClampOptions = {}): Tensor {
   const op = "clamp_";
-  const hasMin = min !== undefined && min !== null;
-  const hasMax = max !== undefined && max !== null;
-  if (!hasMin && !hasMax) {
-    throw new InvalidArgumentError(`${op}: at least one of min and max must be given; both are missing.`);
+  const { min, max } = options;
+  if (min === undefined && max === undefined) {
+    throw new InvalidArgumentError(`${op}: neither min nor max is given; pass { min }, { max } or both.`);
   }
-  const low = hasMin ? coercePair(op, target, min)[1] : null;
-  const high = hasMax ? coercePair(op, target, max)[1] : null;
+  const low = min === undefined ? null : coercePair(op, target, min)[1];
+  const high = max === undefined ? null : coercePair(op, target, max)[1];
   const bounds = [low, high].filter((b): b is Tensor => b !== null);
   checkTarget(op, target, bounds);
   for (const bound of bounds) {
@@ -191,7 +192,7 @@ declare module "../tensor/tensor.js" {
     fill_(value: number | boolean | Tensor): this;
     zero_(): this;
     copy_(source: TensorLike): this;
-    clamp_(min?: TensorLike | null, max?: TensorLike | null): this;
+    clamp_(options: ClampOptions): this;
   }
 }
 
@@ -216,6 +217,6 @@ Tensor.prototype.zero_ = function () {
 Tensor.prototype.copy_ = function (source) {
   return copy_(this, source) as typeof this;
 };
-Tensor.prototype.clamp_ = function (min, max) {
-  return clamp_(this, min, max) as typeof this;
+Tensor.prototype.clamp_ = function (options) {
+  return clamp_(this, options) as typeof this;
 };

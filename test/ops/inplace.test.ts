@@ -84,14 +84,14 @@ describe("fill_ zero_ copy_ clamp_", () => {
   });
 
   it("clamp_ with one or both bounds", () => {
-    expect(tensor([-2, 0.5, 3]).clamp_(0, 1).toArray()).toEqual([0, 0.5, 1]);
-    expect(tensor([-2, 0.5, 3]).clamp_(0).toArray()).toEqual([0, 0.5, 3]);
-    expect(tensor([-2, 0.5, 3]).clamp_(null, 1).toArray()).toEqual([-2, 0.5, 1]);
-    expect(tensor([-2, 0.5, 3]).clamp_(tensor([0, 1, 2])).toArray()).toEqual([0, 1, 3]);
+    expect(tensor([-2, 0.5, 3]).clamp_({ min: 0, max: 1 }).toArray()).toEqual([0, 0.5, 1]);
+    expect(tensor([-2, 0.5, 3]).clamp_({ min: 0 }).toArray()).toEqual([0, 0.5, 3]);
+    expect(tensor([-2, 0.5, 3]).clamp_({ max: 1 }).toArray()).toEqual([-2, 0.5, 1]);
+    expect(tensor([-2, 0.5, 3]).clamp_({ min: tensor([0, 1, 2]) }).toArray()).toEqual([0, 1, 3]);
     // min > max gives max everywhere, as in PyTorch.
-    expect(tensor([-2, 0.5, 3]).clamp_(2, 1).toArray()).toEqual([1, 1, 1]);
-    expect(Number.isNaN(tensor([Number.NaN]).clamp_(0, 1).item())).toBe(true);
-    expect(() => tensor([1]).clamp_()).toThrow(/at least one of min and max/);
+    expect(tensor([-2, 0.5, 3]).clamp_({ min: 2, max: 1 }).toArray()).toEqual([1, 1, 1]);
+    expect(Number.isNaN(tensor([Number.NaN]).clamp_({ min: 0, max: 1 }).item())).toBe(true);
+    expect(() => tensor([1]).clamp_({})).toThrow(/neither min nor max is given/);
   });
 });
 
