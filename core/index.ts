@@ -10,3 +10,4 @@ export * as data from "./data/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as train from "./train/index.js";
+export * as display from "./display/index.js";

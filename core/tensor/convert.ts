@@ -55,9 +55,10 @@ function raggedError(op: string, path: string, shape: number[]): InvalidArgument
 /** Flattens nested arrays (already checked by inferShape) into `out`. */
 export function fillFlat(data: NestedArray, out: TypedArray): void {
   let i = 0;
+  const isBool = out instanceof Uint8Array;
   const walk = (value: NestedArray): void => {
     if (Array.isArray(value)) for (const v of value) walk(v);
-    else out[i++] = typeof value === "boolean" ? Number(value) : value;
+    else out[i++] = typeof value === "boolean" || isBool ? Number(Boolean(value)) : value;
   };
   walk(data);
 }
@@ -97,7 +98,8 @@ export function toTensor(op: string, value: TensorLike, dtype?: DType): Tensor {
   if (ArrayBuffer.isView(value)) {
     const data = value as TypedArray;
     const own = allocate(dtype ?? dtypeOfArray(data), data.length);
-    own.set(data);
+    if (own instanceof Uint8Array) for (let i = 0; i < data.length; i++) own[i] = data[i] ? 1 : 0;
+    else own.set(data);
     return new Tensor(new Storage(own), [data.length]);
   }
   if (!Array.isArray(value)) {

@@ -44,7 +44,7 @@ export function tensor(data: TensorLike, options?: TensorOptions): Tensor {
 function filled(op: string, shape: readonly number[], value: number, options: TensorOptions | undefined): Tensor {
   const opts = checkOptions(op, options, BASIC);
   const out = empty(checkShape(op, shape), opts.dtype ?? "float32");
-  if (value !== 0) out.storage.data.fill(value);
+  if (value !== 0) out.storage.data.fill(out.dtype === "bool" ? 1 : value);
   return finish(op, out, opts);
 }
 
