@@ -105,7 +105,8 @@ function varianceOf(op: string, input: Tensor, dim: number | readonly number[] |
 /**
  * Computes the variance Σ(x − mean)² / max(0, N − correction) over `dim` (all dimensions when omitted),
  * where N counts the reduced elements, so N ≤ correction gives NaN or Infinity, as in PyTorch.
- * Also exported as `var`, which is not a valid JavaScript identifier to import.
+ * Also exported as `var`, a reserved word in JavaScript, so that name works as `pl.var(x)` or
+ * `x.var()` but cannot be imported directly.
  * Example: `variance(x, 0, { correction: 0 })` for x of shape [N, C] gives the population variance of each column.
  */
 export function variance(input: Tensor, dim?: number | readonly number[], options: VarianceOptions = {}): Tensor {
