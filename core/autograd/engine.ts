@@ -26,7 +26,14 @@ function runHooks(tensor: Tensor | undefined, grad: Tensor): Tensor {
   if (!tensor) return grad;
   for (const hook of tensor.hooks) {
     const replaced = hook(grad);
-    if (replaced instanceof Tensor) grad = replaced;
+    if (!(replaced instanceof Tensor)) continue;
+    if (!shapesEqual(replaced.shape, grad.shape)) {
+      throw new AutogradError(
+        `backward: a hook on a tensor of shape ${formatShape(tensor.shape)} returned a gradient of shape ${formatShape(replaced.shape)}; ` +
+          `a hook must return a gradient of shape ${formatShape(grad.shape)}, or nothing to keep the gradient it was given.`,
+      );
+    }
+    grad = replaced;
   }
   return grad;
 }
@@ -73,7 +80,9 @@ function nodesLeadingTo(order: readonly Node[], wanted: ReadonlySet<object>): Se
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
     const leads = node.inputs.some((input) => wanted.has(input) || (input.gradFn instanceof Node && needed.has(input.gradFn)));
-    if (leads) needed.add(node);
+    // A released node no longer lists its inputs, so it might lead to `wanted`. It runs, and
+    // raises the already-freed error, rather than silently leaving part of a gradient out.
+    if (leads || node.isReleased) needed.add(node);
   }
   return needed;
 }

@@ -36,6 +36,11 @@ export class Node implements GradFn {
     return this.inputTensors;
   }
 
+  /** Whether backward has already freed this node's saved tensors. */
+  get isReleased(): boolean {
+    return this.savedTensors === null;
+  }
+
   /** The tensor this node produced, while it is still referenced elsewhere. */
   get output(): Tensor | undefined {
     return this.outputRef.deref();

@@ -124,6 +124,26 @@ describe("hooks and retainGrad", () => {
     expect(values(x.grad)).toEqual([2]);
   });
 
+  it("a hook returning the wrong shape raises", () => {
+    const x = leaf([1, 2]);
+    x.registerHook((g) => g.sum());
+    const error = captureError(() => x.mul(2).sum().backward());
+    expect(error).toBeInstanceOf(AutogradError);
+    expect(error.message).toMatch(/hook on a tensor of shape \[2\] returned a gradient of shape \[\]/);
+  });
+
+  it("a non-leaf hook sees the summed gradient once", () => {
+    const x = leaf([1, 2]);
+    const h = x.mul(2);
+    const seen: number[][] = [];
+    h.registerHook((g) => {
+      seen.push(values(g));
+    });
+    h.mul(3).add(h).sum().backward();
+    expect(seen).toEqual([[4, 4]]);
+    expect(values(x.grad)).toEqual([8, 8]);
+  });
+
   it("registerHook on a tensor without grad raises", () => {
     expect(() => tensor([1]).registerHook((g) => g)).toThrow(/does not require grad/);
   });
@@ -207,6 +227,15 @@ describe("autograd.grad", () => {
     // The graph from h back to x was not needed for gh, so it was not freed.
     h.sum().backward();
     expect(values(x.grad)).toEqual(values(x).map(Math.exp));
+  });
+
+  it("reports a freed graph instead of a missing gradient", () => {
+    const x = leaf([1, 2]);
+    const h = x.exp();
+    h.sum().backward();
+    const error = captureError(() => grad(h.mul(2).sum(), x));
+    expect(error).toBeInstanceOf(AutogradError);
+    expect(error.message).toMatch(/graph through exp was already freed/);
   });
 
   it("does not touch .grad", () => {
