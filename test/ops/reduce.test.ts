@@ -91,7 +91,9 @@ describe("reductions forward", () => {
       for (const dtype of ["float64", "float32"] as const) {
         it(`${op.name} ${label(c)} ${dtype}`, () => {
           const x = seededTensor(c.shape, k, dtype);
-          expectTensor(op.run(x, c.dim, c.keepdim), expectedFor(op, x, c), `${op.name} ${label(c)}`);
+          const result = op.run(x, c.dim, c.keepdim);
+          expect(result.dtype).toBe(dtype);
+          expectTensor(result, expectedFor(op, x, c), `${op.name} ${label(c)}`);
         });
       }
     }
@@ -336,6 +338,28 @@ describe("logsumexp stability", () => {
     const e = [Math.exp(-2), Math.exp(-1), 1];
     const total = e.reduce((s, v) => s + v, 0);
     expectTensor(x.grad!, { shape: [3], data: e.map((v) => v / total) }, "logsumexp gradient");
+  });
+});
+
+describe("reductions and the graph", () => {
+  it("noGrad records nothing", () => {
+    const x = seededTensor([3, 4], 11);
+    const outputs = pl.noGrad(() => [x.var(1), x.max(1).values, x.amax(), x.prod(0), x.norm(3), x.logsumexp(1)]);
+    for (const out of outputs) expect(out.requiresGrad).toBe(false);
+  });
+
+  it("changed indices are detected", () => {
+    const x = seededTensor([3, 4], 12);
+    const { values, indices } = x.max(1);
+    indices.add_(1);
+    expect(() => values.sum().backward()).toThrow("was modified by an in-place operation");
+  });
+
+  it("changed output of prod is detected", () => {
+    const x = seededTensor([3, 4], 13);
+    const y = x.prod(1);
+    pl.noGrad(() => y.mul_(2));
+    expect(() => y.sum().backward()).toThrow(pl.AutogradError);
   });
 });
 

@@ -47,7 +47,9 @@ describe("softmax family", () => {
           const x = seededTensor(c.shape, k, dtype);
           let expected: Expected = { shape: [], data: op.reference(flat(x)) };
           if (c.shape.length > 0) expected = naiveAlong(flat(x), c.shape, resolveDims(c.dim, c.shape.length)[0], op.reference);
-          expectTensor(op.run(x, c.dim), expected, name);
+          const result = op.run(x, c.dim);
+          expect(result.dtype).toBe(dtype);
+          expectTensor(result, expected, name);
         });
       }
 
@@ -93,6 +95,13 @@ describe("softmax family", () => {
     const x = pl.tensor([[500, 501, 499]], { dtype: "float64", requiresGrad: true });
     expect(gradcheck((t: Tensor) => t.softmax(1), [x]).ok).toBe(true);
     expect(gradgradcheck((t: Tensor) => t.logSoftmax(1), [x]).ok).toBe(true);
+  });
+
+  it("changed output is detected", () => {
+    const x = seededTensor([2, 3], 14);
+    const y = x.softmax(1);
+    pl.noGrad(() => y.add_(1));
+    expect(() => y.sum().backward()).toThrow("softmax saved for its gradient was modified by an in-place operation");
   });
 
   it("integer input becomes float32", () => {
