@@ -54,6 +54,8 @@ interface ReduceOp {
 }
 
 const OPS: ReduceOp[] = [
+  { name: "sum", run: (x, dim, keepdim) => x.sum(dim, { keepdim }), reference: (v) => v.reduce((s, e) => s + e, 0) },
+  { name: "mean", run: (x, dim, keepdim) => pl.mean(x, dim, { keepdim }), reference: (v) => v.reduce((s, e) => s + e, 0) / v.length },
   { name: "var", run: (x, dim, keepdim) => x.var(dim, { keepdim }), reference: (v) => variance(v, 1), minCount: 2 },
   { name: "var correction 0", run: (x, dim, keepdim) => pl.variance(x, dim, { keepdim, correction: 0 }), reference: (v) => variance(v, 0) },
   { name: "var correction 2", run: (x, dim, keepdim) => pl.var(x, dim, { keepdim, correction: 2 }), reference: (v) => variance(v, 2), minCount: 3 },
