@@ -1,7 +1,6 @@
 import { noGrad } from "../autograd/index.js";
-import { maximum, minimum } from "../ops/index.js";
+import { clamp_, mul_ } from "../ops/index.js";
 import { InvalidArgumentError, Tensor, tensor } from "../tensor/index.js";
-import { assign, scaleInPlace } from "./write.js";
 
 /** Gradient clipping, applied in place to the `.grad` of each parameter, as torch.nn.utils does. */
 
@@ -42,7 +41,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
     );
   }
   const coefficient = Math.min(maxNorm / (totalNorm + 1e-6), 1);
-  noGrad(() => grads.forEach((grad) => scaleInPlace(grad, coefficient)));
+  noGrad(() => grads.forEach((grad) => mul_(grad, coefficient)));
   return tensor(totalNorm, { dtype: grads[0].dtype });
 }
 
@@ -66,5 +65,5 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
     throw new InvalidArgumentError(`${owner}: invalid clipValue=${clipValue}; expected a number >= 0.`);
   }
   const grads = gradsOf(owner, params);
-  noGrad(() => grads.forEach((grad) => assign(grad, minimum(maximum(grad, -clipValue), clipValue))));
+  noGrad(() => grads.forEach((grad) => clamp_(grad, { min: -clipValue, max: clipValue })));
 }

@@ -1,10 +1,10 @@
 import { noGrad, enableGrad } from "../autograd/index.js";
+import { add_, zero_ } from "../ops/index.js";
 import { formatShape } from "../tensor/errors.js";
 import { InvalidArgumentError, ShapeError, Tensor, isFloating } from "../tensor/index.js";
 import { checkKnownOptions, checkOptionsObject, type OptionCheck } from "./options.js";
 import { type OptimizerStateDict, matchSavedGroups, restoreParamState } from "./state_dict.js";
 import type { ParamState, UpdateTransform } from "./transform.js";
-import { addInPlace, scaleInPlace } from "./write.js";
 
 /** The options every optimizer has. */
 export interface BaseOptions {
@@ -23,14 +23,19 @@ export type ParamGroupInput<O extends BaseOptions> = Partial<O> & { params: Iter
 /** Parameters as passed in: tensors for one group, or groups with per-group options. */
 export type ParamsInput<O extends BaseOptions> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 
-/** What one optimizer is: its name, defaults, option checks and the update it builds from options. */
+/**
+ * What one optimizer is: its name, defaults, option checks and the update it builds from options.
+ * The functions are declared as methods so that an Optimizer of any options type can be passed
+ * where an Optimizer<BaseOptions> is expected.
+ */
 export interface OptimizerSpec<O extends BaseOptions> {
   readonly name: string;
   readonly defaults: Readonly<O>;
   readonly checks: { readonly [K in keyof O]: OptionCheck };
   /** Checks that involve several options at once. */
-  readonly checkCombination?: (owner: string, options: O) => void;
-  readonly transform: (options: O) => UpdateTransform;
+  checkCombination?(owner: string, options: O): void;
+  /** Builds the update transform for one group's current options. */
+  transform(options: O): UpdateTransform;
 }
 
 export interface ZeroGradOptions {
@@ -97,7 +102,7 @@ export class Optimizer<O extends BaseOptions> {
       for (const param of this.paramGroups.flatMap((group) => group.params)) {
         if (param.grad === null) continue;
         if (setToNone) param.grad = null;
-        else scaleInPlace(param.grad, 0);
+        else zero_(param.grad);
       }
     });
   }
@@ -125,7 +130,7 @@ export class Optimizer<O extends BaseOptions> {
       const state = this.state.get(param) ?? transform.init(param);
       const result = transform.update(grad, state, param);
       this.state.set(param, { ...state, ...result.state });
-      addInPlace(param, result.update);
+      add_(param, result.update);
     }
   }
 
