@@ -38,7 +38,7 @@ export interface ConvOptions {
 }
 
 /** The resolved hyperparameters of a 2-D convolution, per dimension [H, W]. */
-export interface ConvGeometry {
+interface ConvGeometry {
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
   readonly padBefore: readonly [number, number];
@@ -74,7 +74,7 @@ function resolveGeometry(op: string, options: ConvOptions | undefined, spatialRa
   return { stride, dilation, groups, padBefore: symmetric, padAfter: symmetric };
 }
 
-/** The [outH, outW] a convolution with `geometry` and kernel [kH, kW] gives for input [H, W]. */
+/** Computes the [outH, outW] that a convolution with `geometry` and kernel [kH, kW] gives for input [H, W]. */
 function outputSize(geometry: ConvGeometry, inputHW: readonly number[], kernelHW: readonly number[]): [number, number] {
   const size = (i: number): number =>
     windowCount(inputHW[i], kernelHW[i], geometry.stride[i], geometry.padBefore[i], geometry.padAfter[i], geometry.dilation[i]);
@@ -132,10 +132,10 @@ function checkOutput(op: string, inputShape: readonly number[], kernelHW: readon
 }
 
 /**
- * The convolution y = conv(x, w) of contiguous [N, Cin, H, W] by [Cout, Cin/groups, kH, kW],
- * computing only the first outH × outW output positions (the gradient ops need a cropped output).
+ * Computes y = conv(x, w) for x [N, Cin, H, W] and w [Cout, Cin/groups, kH, kW],
+ * producing only the first outH × outW output positions (the gradient ops need a cropped output).
  */
-export function convolve(x: Tensor, w: Tensor, geometry: ConvGeometry, outHW: readonly number[]): Tensor {
+function convolve(x: Tensor, w: Tensor, geometry: ConvGeometry, outHW: readonly number[]): Tensor {
   const input = contiguous(x);
   const weight = contiguous(w);
   const out = empty([input.shape[0], weight.shape[0], outHW[0], outHW[1]], input.dtype);
@@ -153,7 +153,7 @@ export function convolve(x: Tensor, w: Tensor, geometry: ConvGeometry, outHW: re
   );
 }
 
-/** The gradient of conv with respect to its input, a transposed convolution of g [N, Cout, outH, outW]. */
+/** Computes the gradient of conv with respect to its input, a transposed convolution of g [N, Cout, outH, outW]. */
 function inputGradient(g: Tensor, w: Tensor, inputShape: readonly number[], geometry: ConvGeometry): Tensor {
   const grad = contiguous(g);
   const weight = contiguous(w);
@@ -173,7 +173,7 @@ function inputGradient(g: Tensor, w: Tensor, inputShape: readonly number[], geom
   );
 }
 
-/** The gradient of conv with respect to its weight, from input x and output gradient g. */
+/** Computes the gradient of conv with respect to its weight, from input x and output gradient g. */
 function weightGradient(x: Tensor, g: Tensor, weightShape: readonly number[], geometry: ConvGeometry): Tensor {
   const input = contiguous(x);
   const grad = contiguous(g);
@@ -341,7 +341,7 @@ function checkShapeArgument(op: string, name: string, shape: readonly number[]):
 }
 
 /**
- * The gradient of conv2d with respect to its input: a transposed convolution of `grad`
+ * Computes the gradient of conv2d with respect to its input: a transposed convolution of `grad`
  * [N, Cout, outH, outW] by `weight` [Cout, Cin/groups, kH, kW], returned as `inputShape`
  * [N, Cin, H, W]. `options` are those of the conv2d call. Differentiable to any order.
  */
@@ -360,7 +360,7 @@ export function conv2dInputGrad(grad: TensorLike, weight: TensorLike, inputShape
 }
 
 /**
- * The gradient of conv2d with respect to its weight, from its `input` [N, Cin, H, W] and the
+ * Computes the gradient of conv2d with respect to its weight, from its `input` [N, Cin, H, W] and the
  * gradient of its output `grad` [N, Cout, outH, outW], returned as `weightShape`
  * [Cout, Cin/groups, kH, kW]. `options` are those of the conv2d call. Differentiable to any order.
  */

@@ -47,8 +47,10 @@ function referenceConv2d(x: Tensor, w: Tensor, b: Tensor | null, c: Conv2dCase):
   } else if (c.padding) {
     [top, left, bottom, right] = [c.padding[0], c.padding[1], c.padding[0], c.padding[1]];
   }
+
   const outH = Math.floor((h + top + bottom - dh * (kh - 1) - 1) / sh) + 1;
   const outW = Math.floor((wd + left + right - dw * (kw - 1) - 1) / sw) + 1;
+
   const xs = x.dataSync();
   const ws = w.dataSync();
   const bs = b?.dataSync();
