@@ -5,12 +5,18 @@ import { InvalidArgumentError, Tensor, tensor } from "../tensor/index.js";
 /** Gradient clipping, applied in place to the `.grad` of each parameter, as torch.nn.utils does. */
 
 function gradsOf(owner: string, params: Tensor | Iterable<Tensor>): Tensor[] {
-  const list = params instanceof Tensor ? [params] : params !== null && typeof params === "object" && Symbol.iterator in params ? [...params] : null;
-  if (list === null) throw new InvalidArgumentError(`${owner}: params must be a tensor or an iterable of tensors, got ${String(params)}.`);
+  let list: unknown[];
+  if (params instanceof Tensor) {
+    list = [params];
+  } else if (params !== null && typeof params === "object" && Symbol.iterator in params) {
+    list = [...params];
+  } else {
+    throw new InvalidArgumentError(`${owner}: params must be a tensor or an iterable of tensors, got ${String(params)}.`);
+  }
   list.forEach((param, i) => {
     if (!(param instanceof Tensor)) throw new InvalidArgumentError(`${owner}: params[${i}] is ${String(param)}, not a tensor.`);
   });
-  return list.flatMap((param) => (param.grad === null ? [] : [param.grad]));
+  return (list as Tensor[]).flatMap((param) => (param.grad === null ? [] : [param.grad]));
 }
 
 export interface ClipGradNormOptions {

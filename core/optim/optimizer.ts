@@ -24,9 +24,9 @@ export type ParamGroupInput<O extends BaseOptions> = Partial<O> & { params: Iter
 export type ParamsInput<O extends BaseOptions> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 
 /**
- * What one optimizer is: its name, defaults, option checks and the update it builds from options.
- * The functions are declared as methods so that an Optimizer of any options type can be passed
- * where an Optimizer<BaseOptions> is expected.
+ * The definition of one optimizer: its name, defaults, option checks and the update it builds
+ * from options. The functions are declared as methods, so an Optimizer of any options type can be
+ * passed where an Optimizer<BaseOptions> is expected.
  */
 export interface OptimizerSpec<O extends BaseOptions> {
   readonly name: string;
@@ -44,10 +44,10 @@ export interface ZeroGradOptions {
 }
 
 /**
- * The stateful optimizer that PyTorch users expect, over the pure update transforms: it keeps
- * parameter groups and per-parameter state, and on `step()` runs each group's transform on every
- * parameter that has a gradient and adds the result to the parameter in place, inside noGrad.
- * Subclasses only supply an OptimizerSpec.
+ * The stateful optimizer that PyTorch users expect, built over the pure update transforms. It
+ * keeps parameter groups and per-parameter state. On `step()` it runs each group's transform on
+ * every parameter that has a gradient and adds the result to the parameter in place, inside
+ * noGrad. Subclasses only supply an OptimizerSpec.
  */
 export class Optimizer<O extends BaseOptions> {
   readonly defaults: Readonly<O>;
@@ -135,8 +135,8 @@ export class Optimizer<O extends BaseOptions> {
   }
 
   /**
-   * The state as plain data: `state` maps each parameter's index (counted across groups in
-   * order) to its fields, and `paramGroups` lists each group's options with parameter indices.
+   * Returns the state as plain data. `state` maps each parameter's index (counted across groups
+   * in order) to its fields, and `paramGroups` lists each group's options with parameter indices.
    */
   stateDict(): OptimizerStateDict {
     const state: Record<number, ParamState> = {};

@@ -18,7 +18,7 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** A finite or infinite number >= 0 (NaN is rejected). */
+/** Accepts a number >= 0, Infinity included and NaN rejected. */
 export const nonNegative: OptionCheck = (owner, name, value) => {
   if (typeof value !== "number" || !(value >= 0)) invalid(owner, name, value, "a number >= 0");
 };
@@ -32,7 +32,7 @@ export const boolean: OptionCheck = (owner, name, value) => {
   if (typeof value !== "boolean") invalid(owner, name, value, "true or false");
 };
 
-/** A number in [0, 1). */
+/** Accepts a number in [0, 1). */
 export function checkUnitInterval(owner: string, name: string, value: unknown): void {
   if (typeof value !== "number" || !(value >= 0 && value < 1)) invalid(owner, name, value, "a number in [0, 1)");
 }

@@ -30,7 +30,7 @@ export interface UpdateTransform {
   init(param: Tensor): ParamState;
   /**
    * Maps `update` (the gradient, or the output of the previous transform) to a new update.
-   * `state` holds at least this transform's fields; the returned state holds only them.
+   * `state` contains at least this transform's fields, and the returned state contains only them.
    */
   update(update: Tensor, state: ParamState, param: Tensor): TransformResult;
 }

@@ -46,7 +46,7 @@ const rosenbrock: Problem = {
 interface Row {
   name: string;
   make: OptimizerFactory;
-  /** The most steps allowed to reach the tolerance on each problem. */
+  /** The maximum number of steps allowed to reach the tolerance on each problem. */
   maxSteps: { quadratic: number; rosenbrock: number };
 }
 

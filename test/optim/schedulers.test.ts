@@ -81,7 +81,7 @@ describe("OneCycleLR", () => {
   it("raises past totalSteps", () => {
     const scheduler = new O.OneCycleLR(sgd(), 0.1, { totalSteps: 3 });
     for (let i = 0; i < 3; i++) scheduler.step();
-    expect(() => scheduler.step()).toThrow("OneCycleLR: step() was called 5 times, but the cycle has totalSteps=3");
+    expect(() => scheduler.step()).toThrow("OneCycleLR: step() was called 4 times, but the cycle has totalSteps=3");
   });
 
   it("rejects invalid settings", () => {

@@ -33,10 +33,10 @@ interface Phase {
 const OPTIONS = ["totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase"];
 
 /**
- * The 1cycle policy (Smith and Topin, 2017), as PyTorch implements it: the lr rises from
- * maxLr / divFactor to maxLr over the first pctStart of `totalSteps`, then anneals to
- * initialLr / finalDivFactor, while momentum moves the opposite way between maxMomentum and
- * baseMomentum. Call `step()` after every batch; stepping past `totalSteps` raises.
+ * The 1cycle policy, as PyTorch 1.13 implements it in torch.optim.lr_scheduler.OneCycleLR. The
+ * lr rises from maxLr / divFactor to maxLr over the first pctStart of `totalSteps`, then anneals
+ * to initialLr / finalDivFactor. Momentum (or Adam's β₁) moves the opposite way between
+ * maxMomentum and baseMomentum. Call `step()` after every batch. Stepping past `totalSteps` raises.
  */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -100,7 +100,7 @@ export class OneCycleLR extends LRScheduler {
   protected computeLr(): number[] {
     const step = this.lastEpoch;
     if (step > this.totalSteps) {
-      throw new InvalidArgumentError(`OneCycleLR: step() was called ${step + 1} times, but the cycle has totalSteps=${this.totalSteps}; create the scheduler with more steps.`);
+      throw new InvalidArgumentError(`OneCycleLR: step() was called ${step} times, but the cycle has totalSteps=${this.totalSteps}; create the scheduler with a larger totalSteps.`);
     }
     return this.optimizer.paramGroups.map((group) => {
       let startStep = 0;

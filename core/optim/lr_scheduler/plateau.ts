@@ -109,7 +109,7 @@ export class ReduceLROnPlateau {
     });
   }
 
-  /** The learning rate of each group after the last step. */
+  /** Returns the learning rate of each group after the last step. */
   getLastLr(): number[] {
     return [...this.lastLr];
   }

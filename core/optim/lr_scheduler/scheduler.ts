@@ -75,12 +75,12 @@ export abstract class LRScheduler {
     this.lastLr = lrs;
   }
 
-  /** The learning rate of each group set by the last step. */
+  /** Returns the learning rate of each group set by the last step. */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
-  /** The schedule's position and settings as plain data, without the optimizer. */
+  /** Returns the schedule's position and settings as plain data, without the optimizer. */
   stateDict(): Record<string, unknown> {
     const entries = Object.entries(this).filter(([key]) => key !== "optimizer");
     return structuredClone(Object.fromEntries(entries));
