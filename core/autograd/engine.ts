@@ -71,6 +71,15 @@ function topologicalOrder(roots: readonly Node[]): Node[] {
   return order.reverse();
 }
 
+/** Raises when a gradient rule returns a gradient whose shape differs from its input's. */
+function checkRuleGradient(node: Node, k: number, input: Tensor, inputGrad: Tensor): void {
+  if (shapesEqual(inputGrad.shape, input.shape)) return;
+  throw new AutogradError(
+    `backward: the gradient rule of ${node.name} returned a gradient of shape ${formatShape(inputGrad.shape)} for input ${k}, which has shape ${formatShape(input.shape)}. ` +
+      `A rule must return each gradient in its input's shape; reduce broadcast dimensions with sumToShape.`,
+  );
+}
+
 /**
  * Finds the nodes whose backward leads to one of `wanted`. autograd.grad runs only these, so the
  * graph above a non-leaf input is neither computed nor freed. `order` lists consumers first.
@@ -170,6 +179,7 @@ export function runBackward(
       node.inputs.forEach((input, k) => {
         const inputGrad = inputGrads[k];
         if (!inputGrad || !input.requiresGrad) return;
+        checkRuleGradient(node, k, input, inputGrad);
         if (input.gradFn instanceof Node) accumulate(pending, input.gradFn, inputGrad);
         else accumulate(leafGrads, input, inputGrad);
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GradcheckError, gradcheck, gradgradcheck, record } from "../../core/autograd/index.js";
-import { Generator, InvalidArgumentError, Tensor, randn, tensor } from "../../core/index.js";
+import { AutogradError, Generator, InvalidArgumentError, Tensor, randn, tensor } from "../../core/index.js";
 import { mapUnary } from "../../core/ops/unary.js";
 
 function input(shape: number[], seed: number): Tensor {
@@ -69,5 +69,87 @@ describe("gradgradcheck", () => {
     const x = input([3], 6);
     expect(gradcheck(wrongSecondSin, [x]).ok).toBe(true);
     expect(() => gradgradcheck(wrongSecondSin, [x])).toThrow(GradcheckError);
+  });
+});
+
+/** add with a rule that forgets to reduce the broadcast gradient of `b`. */
+function unreducedAdd(a: Tensor, b: Tensor): Tensor {
+  return record(a.detach().add(b.detach()), "unreducedAdd", [a, b], (g) => [g, g]);
+}
+
+describe("gradcheck inputs", () => {
+  it("reports a rule that returns the wrong shape", () => {
+    const a = input([2, 3], 7);
+    const b = input([3], 8);
+    expect(() => gradcheck(unreducedAdd, [a, b])).toThrow(AutogradError);
+    expect(() => gradcheck(unreducedAdd, [a, b])).toThrow(/rule of unreducedAdd returned a gradient of shape \[2, 3\] for input 1, which has shape \[3\]/);
+  });
+
+  it("skips inputs that do not require grad", () => {
+    const x = input([3], 9);
+    const constant = randn([3], { dtype: "float32", generator: new Generator(10) });
+    const result = gradcheck((a, c) => a.mul(c.double()), [x, constant]);
+    expect(result.ok).toBe(true);
+    expect(result.worst!.input).toBe(0);
+  });
+
+  it("handles a constant output and a size-0 input", () => {
+    const x = input([2], 11);
+    const empty = randn([0, 3], { dtype: "float64", requiresGrad: true });
+    expect(gradcheck((a, e) => [a.exp(), tensor([1, 2], { dtype: "float64" }), e.mul(2)], [x, empty]).ok).toBe(true);
+  });
+
+  it("checks a non-contiguous input", () => {
+    const base = input([3, 2], 12);
+    const transposed = base.detach().transpose(0, 1).requiresGrad_();
+    expect(transposed.isContiguous()).toBe(false);
+    expect(gradcheck((a) => a.matmul(a.transpose(0, 1)), [transposed]).ok).toBe(true);
+  });
+
+  it("restores the input values", () => {
+    const x = input([4], 13);
+    const before = Array.from(x.dataSync());
+    gradcheck((a) => a.sin(), [x]);
+    expect(Array.from(x.dataSync())).toEqual(before);
+    expect(x.version).toBe(0);
+  });
+
+  it("raises when no input requires grad", () => {
+    const x = randn([2], { dtype: "float64" });
+    expect(() => gradcheck((a) => a.exp(), [x])).toThrow(/no input requires grad/);
+  });
+
+  it("rejects an invalid eps", () => {
+    const x = input([2], 14);
+    expect(() => gradcheck((a) => a.exp(), [x], { eps: 0 })).toThrow(/eps=0 is invalid; expected a finite positive number/);
+  });
+
+  it("accepts a single tensor as inputs", () => {
+    expect(gradcheck((a) => a.exp(), input([2], 15)).ok).toBe(true);
+  });
+});
+
+describe("gradgradcheck options", () => {
+  it("uses the given gradOutputs", () => {
+    const x = input([3], 16);
+    const v = tensor([1, 0, -2], { dtype: "float64" });
+    expect(gradgradcheck((a) => a.pow(3), [x], { gradOutputs: [v] }).ok).toBe(true);
+    expect(() => gradgradcheck((a) => a.pow(3), [x], { gradOutputs: [tensor([1, 2], { dtype: "float64" })] })).toThrow(
+      /gradOutputs\[0\] is a float64 tensor of shape \[2\]; expected float64 of the output's shape \[3\]/,
+    );
+  });
+
+  it("reports the same worst element for the same seed", () => {
+    const x = input([3], 17);
+    const first = gradgradcheck(wrongSecondSin, [x], { raiseException: false, seed: 3 });
+    const second = gradgradcheck(wrongSecondSin, [x], { raiseException: false, seed: 3 });
+    expect(first.ok).toBe(false);
+    expect(second.worst).toEqual(first.worst);
+  });
+
+  it("passes for a function linear in its input", () => {
+    const x = input([2, 2], 18);
+    const w = randn([2, 2], { dtype: "float64", generator: new Generator(19) });
+    expect(gradgradcheck((a) => a.matmul(w), [x]).ok).toBe(true);
   });
 });
