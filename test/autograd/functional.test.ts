@@ -109,6 +109,62 @@ describe("vjp and jvp", () => {
   });
 });
 
+describe("functional options", () => {
+  it("vjp with createGraph is differentiable", () => {
+    const x = draw([3], 20).requiresGrad_();
+    const [, product] = vjp((a) => a.pow(3), x, tensor([1, 1, 1], { dtype: "float64" }), { createGraph: true });
+    expect(product.requiresGrad).toBe(true);
+    // The vjp is 3x², and the gradient of its sum is 6x.
+    const [g] = grad(product.sum(), x);
+    expectClose(g!, values(x).map((v) => 6 * v));
+  });
+
+  it("vjp with strict raises for an unused input", () => {
+    const x = draw([2], 21);
+    const unused = draw([2], 22);
+    expect(() => vjp((a, _b) => a.sum(), [x, unused], undefined, { strict: true })).toThrow(/the outputs do not depend on input 1 with strict: true/);
+    const [, products] = vjp((a, _b) => a.sum(), [x, unused]);
+    expectClose(products[1], [0, 0]);
+  });
+
+  it("jvp defaults v to one for a one-element input", () => {
+    const x = tensor([0.3], { dtype: "float64" });
+    const [, tangent] = jvp((a) => a.sin(), x);
+    expectClose(tangent, [Math.cos(0.3)]);
+    expect(() => jvp((a) => a.sin(), draw([2], 23))).toThrow(/so v is required/);
+  });
+
+  it("jvp of an output that ignores the input is zero", () => {
+    const x = draw([2], 24);
+    const [, tangents] = jvp((a) => [a.exp(), tensor([1, 2, 3], { dtype: "float64" })], x, tensor([1, 1], { dtype: "float64" }));
+    expectClose(tangents[0], values(x).map(Math.exp));
+    expectClose(tangents[1], [0, 0, 0]);
+  });
+
+  it("hvp over several inputs", () => {
+    // f(a, b) = Σ a²·b, so H·(va, vb) = (2b·va + 2a·vb, 2a·va).
+    const a = tensor([1, 2], { dtype: "float64" });
+    const b = tensor([3, -1], { dtype: "float64" });
+    const va = tensor([0.5, 1], { dtype: "float64" });
+    const vb = tensor([2, -1], { dtype: "float64" });
+    const [, products] = hvp((x, y) => x.mul(x).mul(y).sum(), [a, b], [va, vb]);
+    expectClose(products[0], [2 * 3 * 0.5 + 2 * 1 * 2, 2 * -1 * 1 + 2 * 2 * -1]);
+    expectClose(products[1], [2 * 1 * 0.5, 2 * 2 * 1]);
+  });
+
+  it("rejects integer inputs", () => {
+    const x = tensor([1, 2], { dtype: "int32" });
+    expect(() => jacobian((a) => a.mul(2), x)).toThrow(/input 0 has dtype int32; only float32 and float64 inputs can be differentiated/);
+  });
+
+  it("keeps float32 inputs in float32", () => {
+    const x = tensor([1, 2]);
+    const j = jacobian((a) => a.mul(a), x);
+    expect(j.dtype).toBe("float32");
+    expectClose(j, [2, 0, 0, 4], 1e-6);
+  });
+});
+
 describe("hessian and hvp", () => {
   it("match the analytic Hessian of a cubic", () => {
     // f(x) = Σ x_i³ + x₀x₁, so H = diag(6x) + (e₀e₁ᵀ + e₁e₀ᵀ).
