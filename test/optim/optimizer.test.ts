@@ -345,6 +345,26 @@ describe("update transforms", () => {
     expect(values(update)).toEqual([-0.5, 0.5]);
   });
 
+  it("stay differentiable with grad mode on", () => {
+    const transform = O.adam({ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false });
+    const param = pl.tensor([1, -2, 3], F64);
+    const grad = pl.tensor([0.5, -1, 2], { ...F64, requiresGrad: true });
+    const state = transform.init(param);
+    const graphed = transform.update(grad, state, param).update;
+    const fused = pl.noGrad(() => transform.update(grad, state, param).update);
+
+    expect(graphed.requiresGrad).toBe(true);
+    expect(fused.requiresGrad).toBe(false);
+    values(graphed).forEach((v, i) => expect(v).toBeCloseTo(values(fused)[i], 15));
+    // On the first step the update is −lr·g/(|g| + ε), so its derivative by g is −lr·ε/(|g| + ε)².
+    // The autograd result comes from terms that cancel to 1e-8 of their size, hence the 1e-6 tolerance.
+    const [derivative] = pl.autograd.grad([graphed.sum()], [grad]);
+    values(derivative as Tensor).forEach((d, i) => {
+      const exact = (-0.1 * 1e-8) / (Math.abs(values(grad)[i]) + 1e-8) ** 2;
+      expect(Math.abs(d - exact), `element ${i}: ${d} != ${exact}`).toBeLessThan(1e-6 * Math.abs(exact));
+    });
+  });
+
   it("reject two transforms that own one field", () => {
     const momentum = O.traceMomentum({ momentum: 0.9, dampening: 0, nesterov: false });
     expect(() => O.chain(momentum, momentum)).toThrow('chain: two transforms own the state field "momentumBuffer"');
