@@ -16,6 +16,7 @@ export type ToMain =
   | { kind: "request"; id: number; method: MainMethod; params: Record<string, unknown>; parent: Header }
   | { kind: "inputReply"; id: number; value?: string; error?: string }
   | { kind: "terminated" }
+  | { kind: "interrupt" }
   | { kind: "shutdown" };
 
 /** Sent from the main thread to the worker. */
@@ -24,4 +25,6 @@ export type ToWorker =
   | { kind: "iopub"; msgType: string; content: Record<string, unknown>; parent?: Header; metadata?: Record<string, unknown> }
   | { kind: "inputRequest"; id: number; prompt: string; password: boolean; parent?: Header }
   | { kind: "interruptHandled" }
+  | { kind: "cellStarted" }
+  | { kind: "sigintWhileIdle" }
   | { kind: "ready" };

@@ -3,10 +3,10 @@ import { Worker } from "node:worker_threads";
 import type { ToMain, ToWorker } from "./bridge.js";
 import { captureConsole } from "./executor/console.js";
 import { Runtime } from "./executor/runtime.js";
-import { loadTypeScript } from "./executor/typescript.js";
 import { errorContent } from "./executor/traceback.js";
+import { loadTypeScript } from "./executor/typescript.js";
 import { createLanguageFeatures } from "./language/features.js";
-import { createLogger, type LogLevel } from "./log.js";
+import { createLogger, type Logger, type LogLevel } from "./log.js";
 import type { ConnectionInfo } from "./wire/types.js";
 
 export interface KernelOptions {
@@ -20,20 +20,31 @@ export interface KernelOptions {
 /** Starts the kernel and resolves with the exit code once it shuts down. */
 export async function runKernel(options: KernelOptions): Promise<number> {
   const log = createLogger("paramlab-kernel", options.logLevel);
+  // The worker starts first, so kernel_info is answered while the core and TypeScript load.
   const worker = new Worker(new URL("./session/worker.js", import.meta.url), {
     workerData: { connection: options.connection, logLevel: options.logLevel },
     stderr: true,
     stdout: true,
   });
+  const post = (message: ToWorker): void => worker.postMessage(message);
   // The worker's log goes to the real stderr, not through the cell output capture below.
   const kernelStderr = process.stderr.write.bind(process.stderr);
   worker.stderr.on("data", (chunk: Buffer) => kernelStderr(chunk));
   worker.stdout.on("data", (chunk: Buffer) => kernelStderr(chunk));
-  const post = (message: ToWorker): void => worker.postMessage(message);
 
   const pendingInputs = new Map<number, { resolve(value: string): void; reject(error: Error): void }>();
   let nextInputId = 0;
-  const runtime = await Runtime.create(
+  let runtime: Runtime | undefined;
+
+  // A SIGINT can arrive before the main thread has taken the execute request from the worker,
+  // for example while the core or TypeScript loads. The worker then sends the interrupt again,
+  // queued behind that request.
+  process.on("SIGINT", () => {
+    log.debug(`SIGINT received while ${runtime?.executor.isRunning === true ? "a cell runs" : "no cell runs"}`);
+    if (runtime?.executor.interrupt() !== true) post({ kind: "sigintWhileIdle" });
+  });
+
+  const runtimeReady = Runtime.create(
     {
       notebookDir: options.notebookDir,
       log,
@@ -48,13 +59,8 @@ export async function runKernel(options: KernelOptions): Promise<number> {
     },
     (cells) => createLanguageFeatures(cells),
   );
-  const capture = captureConsole(runtime.output);
-  reportLateErrors(runtime, log);
 
-  process.on("SIGINT", () => {
-    if (runtime.executor.interrupt()) post({ kind: "interruptHandled" });
-  });
-
+  let restoreConsole = (): void => {};
   const exited = new Promise<number>((resolve) => {
     worker.on("error", (error) => {
       log.error("the socket worker failed:", error);
@@ -63,9 +69,17 @@ export async function runKernel(options: KernelOptions): Promise<number> {
     worker.on("exit", (code) => resolve(code));
   });
 
+  // Messages are handled in arrival order once the runtime exists.
   worker.on("message", (message: ToMain) => {
+    void runtimeReady.then((ready) => {
+      log.debug(`main thread received ${message.kind}${message.kind === "request" ? ` ${message.method}` : ""}`);
+      handleMessage(ready, message);
+    });
+  });
+
+  const handleMessage = (ready: Runtime, message: ToMain): void => {
     if (message.kind === "request") {
-      runtime.handle(message.method, message.params, message.parent).then(
+      ready.handle(message.method, message.params, message.parent).then(
         (result) => post({ kind: "response", id: message.id, result }),
         (error: Error) => post({ kind: "response", id: message.id, error: error.message }),
       );
@@ -74,23 +88,29 @@ export async function runKernel(options: KernelOptions): Promise<number> {
       pendingInputs.delete(message.id);
       if (message.error !== undefined) pending?.reject(new Error(message.error));
       else pending?.resolve(message.value ?? "");
-    } else if (message.kind === "terminated") {
-      runtime.executor.interrupt();
+    } else if (message.kind === "terminated" || message.kind === "interrupt") {
+      ready.executor.interrupt();
     } else if (message.kind === "shutdown") {
-      capture.restore();
+      restoreConsole();
       process.exit(0);
     }
-  });
+  };
 
+  runtime = await runtimeReady;
+  restoreConsole = captureConsole(runtime.output).restore;
+  runtime.executor.onInterrupted = () => post({ kind: "interruptHandled" });
+  runtime.executor.onCellStarted = () => post({ kind: "cellStarted" });
+  reportLateErrors(runtime, log);
   post({ kind: "ready" });
   void loadTypeScript();
+
   const code = await exited;
-  capture.restore();
+  restoreConsole();
   return code;
 }
 
 /** Reports exceptions and rejections that surface after their cell finished, and keeps running. */
-function reportLateErrors(runtime: Runtime, log: ReturnType<typeof createLogger>): void {
+function reportLateErrors(runtime: Runtime, log: Logger): void {
   const report = (kind: string, error: unknown): void => {
     log.warn(`${kind} after its cell finished:`, error);
     const content = errorContent(error, runtime.executor.cells);
@@ -99,4 +119,3 @@ function reportLateErrors(runtime: Runtime, log: ReturnType<typeof createLogger>
   process.on("uncaughtException", (error) => report("Uncaught exception", error));
   process.on("unhandledRejection", (reason) => report("Unhandled promise rejection", reason));
 }
-

@@ -33,7 +33,11 @@ export class InterruptError extends Error {
 export class Executor {
   readonly cells: CellRegistry = new Map();
   typeChecker: TypeChecker | undefined;
-  private running: { reject(error: Error): void } | undefined;
+  /** Called when a running cell stopped because of an interrupt. */
+  onInterrupted: (() => void) | undefined;
+  /** Called right before a cell's code starts to run, after compiling and type checking. */
+  onCellStarted: (() => void) | undefined;
+  private running: { interrupted: boolean; reject(error: Error): void } | undefined;
   private silentCount = 0;
 
   constructor(
@@ -45,48 +49,59 @@ export class Executor {
     return this.running !== undefined;
   }
 
-  /** Stops waiting for the running cell's promise and reports it as interrupted. */
+  /**
+   * Stops waiting for the running cell and reports it as interrupted. A cell that is still being
+   * compiled or type-checked does not start.
+   */
   interrupt(): boolean {
     if (this.running === undefined) return false;
+    this.running.interrupted = true;
     this.running.reject(new InterruptError());
     return true;
   }
 
   async execute(params: ExecuteParams): Promise<ExecuteOutcome> {
     const name = params.silent ? `cell-${params.executionCount}.${++this.silentCount}` : `cell-${params.executionCount}`;
+    const running = { interrupted: false, reject: (_error: Error) => {} };
+    const interrupted = new Promise<never>((_, reject) => {
+      running.reject = reject;
+    });
+    this.running = running;
     try {
-      const value = await this.run(name, params.code);
+      const value = await Promise.race([this.run(name, params.code, running), interrupted]);
       if (value !== undefined && !params.silent) {
         const bundle = await toMimeBundle(value);
         this.output.publish("execute_result", { execution_count: params.executionCount, data: bundle.data, metadata: bundle.metadata });
       }
       return { status: "ok", userExpressions: await this.evaluateUserExpressions(params.userExpressions) };
     } catch (error) {
+      if (error instanceof InterruptError) this.onInterrupted?.();
       const content = kernelContentOf(error) ?? errorContent(error, this.cells, { name, source: params.code });
       this.output.publish("error", { ...content });
       return { status: "error", ...content };
+    } finally {
+      this.running = undefined;
     }
   }
 
-  private async run(name: string, code: string): Promise<unknown> {
+  private async run(name: string, code: string, running: { interrupted: boolean }): Promise<unknown> {
     const typeError = this.typeChecker === undefined ? undefined : await this.typeChecker(code);
     if (typeError !== undefined) throw Object.assign(new Error(typeError.evalue), { kernelContent: typeError });
 
     const ts = await loadTypeScript();
+    // A SIGINT that arrived while the core or TypeScript loaded reaches its listener only after
+    // the event loop has read the signal and then turned once more, so the cell waits two turns.
+    for (let turn = 0; turn < 2 && !running.interrupted; turn++) await new Promise((resolve) => setImmediate(resolve));
+    if (running.interrupted) throw new InterruptError();
     const compiled = compileCell(ts, code, name);
     this.cells.set(name, { compiled, source: code });
 
-    const interrupted = new Promise<never>((_, reject) => {
-      this.running = { reject };
-    });
+    this.onCellStarted?.();
     try {
-      const completion = vm.runInThisContext(compiled.script, { filename: name, breakOnSigint: true }) as Promise<unknown>;
-      return await Promise.race([completion, interrupted]);
+      return await (vm.runInThisContext(compiled.script, { filename: name, breakOnSigint: true }) as Promise<unknown>);
     } catch (error) {
       if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") throw new InterruptError();
       throw error;
-    } finally {
-      this.running = undefined;
     }
   }
 

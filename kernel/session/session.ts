@@ -1,7 +1,6 @@
 // Dispatches Jupyter requests: a queue for shell, immediate handling for control, status
 // busy/idle around every request, and aborting of queued requests after a failed cell.
 import { randomUUID } from "node:crypto";
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Logger } from "../log.js";
 import type { MainMethod } from "../bridge.js";
 import { makeHeader } from "../wire/frames.js";
@@ -137,20 +136,20 @@ export class Session {
     try {
       while (this.queue.length > 0) {
         const message = this.queue.shift()!;
-        const failed = await this.dispatch(message, "shell");
-        if (failed) await this.abortQueued();
+        await this.dispatch(message, "shell");
+        const aborted = this.aborting.splice(0);
+        if (aborted.length > 0) await this.abort(aborted);
       }
     } finally {
       this.draining = false;
     }
   }
 
-  /** Handles one request with busy/idle around it. Returns true when a cell failed with stop_on_error. */
-  private async dispatch(message: Message, channel: "shell" | "control"): Promise<boolean> {
+  /** Handles one request with busy/idle around it. */
+  private async dispatch(message: Message, channel: "shell" | "control"): Promise<void> {
     const type = message.header.msg_type;
     if (channel === "shell") this.current = message;
     this.publish("status", { execution_state: "busy" }, message.header);
-    let stop = false;
     try {
       const handler = this.handlers[type];
       if (handler !== undefined) {
@@ -163,7 +162,6 @@ export class Session {
           await this.reply(channel, message, errorStatus("UnknownMessageType", `message type ${type} is not supported by this kernel`));
         }
       }
-      stop = type === "execute_request" && this.lastExecuteFailed && message.content.stop_on_error !== false && message.content.silent !== true;
     } catch (error) {
       this.log.error(`handling ${type} failed:`, error);
       if (type.endsWith("_request")) await this.reply(channel, message, errorStatus("KernelError", (error as Error).message));
@@ -171,10 +169,10 @@ export class Session {
       this.publish("status", { execution_state: "idle" }, message.header);
       if (channel === "shell") this.current = undefined;
     }
-    return stop;
   }
 
-  private lastExecuteFailed = false;
+  /** Shell requests that were queued when a cell failed; they get "aborted" replies next. */
+  private readonly aborting: Message[] = [];
 
   private async execute(message: Message): Promise<void> {
     const content = message.content;
@@ -198,15 +196,15 @@ export class Session {
     }
     if (storeHistory) this.history.add(count, code);
 
-    this.lastExecuteFailed = result.status === "error";
+    // The queue is taken before the reply goes out, so requests sent after the client saw the
+    // error are not aborted.
+    if (result.status === "error" && content.stop_on_error !== false && !silent) this.aborting.push(...this.queue.splice(0));
     const reply = result.status === "ok" ? { ...result, execution_count: count, payload: [] } : { ...result, execution_count: count };
     await this.reply("shell", message, reply, { status: result.status });
   }
 
   /** Replies "aborted" to every shell request queued when a cell failed, as ipykernel does. */
-  private async abortQueued(): Promise<void> {
-    await nextTurn();
-    const aborted = this.queue.splice(0, this.queue.length);
+  private async abort(aborted: Message[]): Promise<void> {
     for (const message of aborted) {
       this.log.info(`aborted ${message.header.msg_type} ${message.header.msg_id} because an earlier cell failed`);
       this.publish("status", { execution_state: "busy" }, message.header);

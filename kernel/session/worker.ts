@@ -1,22 +1,20 @@
 // The socket thread: owns the ZeroMQ sockets and the session, so heartbeat, control and output
 // stay responsive while the main thread runs a cell synchronously.
-import { Session as InspectorSession } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
 import type { MainMethod, ToMain, ToWorker } from "../bridge.js";
 import { createLogger, type LogLevel } from "../log.js";
 import { KernelSockets } from "../wire/sockets.js";
 import { Signer } from "../wire/signing.js";
 import type { ConnectionInfo, Header } from "../wire/types.js";
+import { Interrupter } from "./interrupter.js";
 import { Session, type MainThread } from "./session.js";
-
-/** How long a cell may keep running after SIGINT before its JavaScript execution is terminated. */
-const INTERRUPT_GRACE_MS = 500;
 
 const { connection, logLevel } = workerData as { connection: ConnectionInfo; logLevel: LogLevel };
 const log = createLogger("paramlab-kernel", logLevel);
 const port = parentPort!;
 const post = (message: ToMain): void => port.postMessage(message);
 
+const interrupter = new Interrupter(log, () => post({ kind: "terminated" }));
 const pending = new Map<number, { resolve(result: Record<string, unknown>): void; reject(error: Error): void }>();
 let nextRequestId = 0;
 
@@ -24,19 +22,16 @@ const main: MainThread = {
   request(method: MainMethod, params: Record<string, unknown>, parent: Header) {
     return new Promise((resolve, reject) => {
       const id = ++nextRequestId;
-      pending.set(id, { resolve, reject });
+      const settle = <T>(done: (value: T) => void) => (value: T) => {
+        if (method === "execute") interrupter.executionEnded();
+        done(value);
+      };
+      pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
       post({ kind: "request", id, method, params, parent });
     });
   },
   interrupt() {
-    // SIGINT stops synchronous code through vm's breakOnSigint and a pending await through the
-    // main thread's SIGINT listener. A busy loop after an await sees neither, so the fallback
-    // terminates the main thread's current JavaScript execution through the inspector.
-    process.kill(process.pid, "SIGINT");
-    const executionCount = session.executionCount;
-    setTimeout(() => {
-      if (session.isExecuting && session.executionCount === executionCount) terminateMainExecution();
-    }, INTERRUPT_GRACE_MS);
+    interrupter.interrupt();
   },
   replyInput(id, value, error) {
     post({ kind: "inputReply", id, value, error });
@@ -51,17 +46,6 @@ const main: MainThread = {
     });
   },
 };
-
-function terminateMainExecution(): void {
-  log.warn("the cell did not stop on SIGINT; terminating its JavaScript execution");
-  const inspector = new InspectorSession();
-  inspector.connectToMainThread();
-  inspector.post("Runtime.terminateExecution", (error) => {
-    if (error !== null) log.error("terminating the cell failed:", error);
-    inspector.disconnect();
-    post({ kind: "terminated" });
-  });
-}
 
 const sockets = new KernelSockets(connection, new Signer(connection.key));
 const session = new Session(sockets, main, log);
@@ -81,8 +65,16 @@ port.on("message", (message: ToWorker) => {
     case "inputRequest":
       session.requestInput(message.id, message.prompt, message.password);
       break;
-    case "ready":
     case "interruptHandled":
+      interrupter.acknowledged();
+      break;
+    case "sigintWhileIdle":
+      if (session.isExecuting) post({ kind: "interrupt" });
+      break;
+    case "cellStarted":
+      interrupter.cellStarting();
+      break;
+    case "ready":
       break;
   }
 });
