@@ -81,8 +81,8 @@ function checkVectors(op: string, name: string, v: Tensors | undefined, targets:
   return list;
 }
 
-function unusedError(op: string, what: string): AutogradError {
-  return new AutogradError(`${op}: ${what} with strict: true. Pass strict: false to get zeros instead.`);
+function unusedError(op: string, problem: string): AutogradError {
+  return new AutogradError(`${op}: ${problem} with strict: true. Pass strict: false to get zeros instead.`);
 }
 
 /**

@@ -105,13 +105,30 @@ function checkInputs(op: string, inputs: readonly Tensor[]): number[] {
     }
     checked.push(i);
   });
+  checkSeparateStorage(op, inputs, checked);
   if (checked.length === 0) {
     throw new InvalidArgumentError(`${op}: no input requires grad, so there is nothing to check. Set requiresGrad on the inputs to differentiate.`);
   }
   return checked;
 }
 
-/** The storage positions of a tensor's elements in row-major order. */
+/**
+ * Raises when a checked input shares storage with another input, because perturbing one element
+ * would then change both and the numerical Jacobian would not match any single input.
+ */
+function checkSeparateStorage(op: string, inputs: readonly Tensor[], checked: readonly number[]): void {
+  for (const i of checked) {
+    const j = inputs.findIndex((other, k) => k !== i && other.storage === inputs[i].storage);
+    if (j >= 0) {
+      throw new InvalidArgumentError(
+        `${op}: inputs ${Math.min(i, j)} and ${Math.max(i, j)} share storage (one is a view or a detached alias of the other). ` +
+          `Pass independent tensors, for example by cloning one of them first.`,
+      );
+    }
+  }
+}
+
+/** Lists the storage positions of a tensor's elements in row-major order. */
 function storagePositions(t: Tensor): number[] {
   const positions: number[] = [];
   const size = t.numel();
@@ -142,9 +159,9 @@ function evaluateFlat(op: string, fn: CheckedFunction, inputs: readonly Tensor[]
 }
 
 /**
- * The Jacobians by central differences. Each input element is perturbed in its storage and
- * restored exactly afterwards. NOTE: the raw write does not bump the storage version, so graphs
- * the function records along the way stay valid; inputs must not share storage with each other.
+ * Computes the Jacobians by central differences. Each input element is perturbed in its storage
+ * and restored exactly afterwards. The raw write does not bump the storage version, so graphs the
+ * function records along the way stay valid.
  */
 function numericalJacobians(op: string, fn: CheckedFunction, inputs: readonly Tensor[], checked: readonly number[], eps: number): Jacobians {
   const base = evaluateFlat(op, fn, inputs);
@@ -169,7 +186,7 @@ function numericalJacobians(op: string, fn: CheckedFunction, inputs: readonly Te
   return { values };
 }
 
-/** The Jacobians from autograd, one backward pass per output element with a one-hot gradient. */
+/** Computes the Jacobians with autograd, one backward pass per output element with a one-hot gradient. */
 function analyticJacobians(op: string, fn: CheckedFunction, inputs: readonly Tensor[], checked: readonly number[]): Jacobians {
   const outputs = enableGrad(() => callChecked(op, fn, inputs));
   const targets = checked.map((i) => inputs[i]);

@@ -153,3 +153,10 @@ describe("gradgradcheck options", () => {
     expect(gradgradcheck((a) => a.matmul(w), [x]).ok).toBe(true);
   });
 });
+
+describe("gradcheck storage", () => {
+  it("rejects inputs that share storage", () => {
+    const x = input([3], 20);
+    expect(() => gradcheck((a, b) => a.mul(b), [x, x.detach()])).toThrow(/inputs 0 and 1 share storage/);
+  });
+});
