@@ -62,7 +62,7 @@ export class Optimizer<O extends BaseOptions> {
   ) {
     checkOptionsObject(spec.name, options);
     checkKnownOptions(spec.name, options ?? {}, Object.keys(spec.defaults));
-    this.defaults = Object.freeze({ ...spec.defaults, ...options });
+    this.defaults = Object.freeze(structuredOptions({ ...spec.defaults, ...options }) as O);
     this.checkOptions(this.defaults);
 
     const groups = toGroups(spec.name, params);
@@ -89,7 +89,8 @@ export class Optimizer<O extends BaseOptions> {
       seen.add(param);
     });
 
-    const group = { ...this.defaults, ...options, params: tensors } as ParamGroup<O>;
+    // Array options such as betas are copied, so changing one group never changes another.
+    const group = { ...structuredOptions({ ...this.defaults, ...options }), params: tensors } as ParamGroup<O>;
     this.checkOptions(group);
     this.paramGroups.push(group);
   }
@@ -194,7 +195,7 @@ export class Optimizer<O extends BaseOptions> {
   }
 }
 
-/** Copies option values so that later changes to a group do not reach a saved copy. */
+/** Copies option values, so that a later change to one copy does not reach the other. */
 function structuredOptions(options: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]));
 }

@@ -268,6 +268,14 @@ describe("stateDict", () => {
     resumed.forEach((p, i) => expect(values(p)).toEqual(values(reference[i])));
   });
 
+  it("copies array options per group", () => {
+    const optimizer = new O.Adam([{ params: [leaf([1])] }, { params: [leaf([2])] }], { betas: [0.8, 0.9] });
+    optimizer.paramGroups[0].betas[0] = 0.5;
+    expect(optimizer.paramGroups[1].betas).toEqual([0.8, 0.9]);
+    expect(optimizer.defaults.betas).toEqual([0.8, 0.9]);
+    expect(new O.Adam([leaf([1])]).defaults.betas).toEqual([0.9, 0.999]);
+  });
+
   it("copies group options so later changes do not leak", () => {
     const optimizer = new O.Adam([leaf([1])]);
     const saved = optimizer.stateDict();
