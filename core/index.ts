@@ -11,3 +11,4 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as train from "./train/index.js";
 export * as display from "./display/index.js";
+export * as analysis from "./analysis/index.js";

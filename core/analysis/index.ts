@@ -1,0 +1,2 @@
+// Analysis of models: `pl.analysis`.
+export * as hessian from "./hessian/index.js";
