@@ -17,6 +17,9 @@ import { type TensorLike, empty, operand, scalarTensor, toTensor } from "./util.
  * grad. Optimizers and initializers call them inside noGrad.
  */
 
+/** The out-of-place op named in errors, where it is not the in-place name without its underscore. */
+const OUT_OF_PLACE: Record<string, string> = { fill_: "fullLike", zero_: "zerosLike", copy_: "clone" };
+
 function checkTarget(op: string, target: Tensor, operands: readonly Tensor[]): void {
   if (!(target instanceof Tensor)) {
     throw new InvalidArgumentError(`${op}: the target must be a tensor, got ${typeof target}.`);
@@ -25,7 +28,7 @@ function checkTarget(op: string, target: Tensor, operands: readonly Tensor[]): v
     const offender = target.requiresGrad ? "the target" : "an operand";
     throw new AutogradError(
       `${op}: ${offender} requires grad, and in-place ops are not recorded by autograd. ` +
-        `Use the out-of-place op (${op.slice(0, -1)}) to keep gradients, or run the update inside noGrad(() => ...).`,
+        `Use the out-of-place op (${OUT_OF_PLACE[op] ?? op.slice(0, -1)}) to keep gradients, or run the update inside noGrad(() => ...).`,
     );
   }
   target.shape.forEach((size, d) => {
@@ -112,10 +115,18 @@ export function div_(target: Tensor, other: TensorLike): Tensor {
 
 /** Sets every element of `target` to `value`, converted to the target's dtype. */
 export function fill_(target: Tensor, value: number | boolean | Tensor): Tensor {
-  const op = "fill_";
+  return fillInPlace("fill_", target, value);
+}
+
+/** Sets every element of `target` to zero. */
+export function zero_(target: Tensor): Tensor {
+  return fillInPlace("zero_", target, 0);
+}
+
+function fillInPlace(op: string, target: Tensor, value: number | boolean | Tensor): Tensor {
   let source: Tensor;
   if (value instanceof Tensor) {
-    if (value.numel() !== 1 || value.ndim > 0) {
+    if (value.ndim > 0) {
       throw new InvalidArgumentError(`${op}: the value must be a number or a 0-d tensor, got a tensor of shape ${formatShape(value.shape)}. Use copy_ to copy a tensor.`);
     }
     source = value;
@@ -131,11 +142,6 @@ export function fill_(target: Tensor, value: number | boolean | Tensor): Tensor 
   unaryLoop(storeExpression(target.dtype, "x"))(out.storage.data, broadcast, target.shape);
 
   return commit(target, out);
-}
-
-/** Sets every element of `target` to zero. */
-export function zero_(target: Tensor): Tensor {
-  return fill_(target, 0);
 }
 
 /** Copies `source` (broadcast to the target's shape, converted to its dtype) into `target`. */

@@ -101,6 +101,8 @@ describe("in-place ops and autograd", () => {
     expect(() => w.add_(1)).toThrow(AutogradError);
     expect(() => w.add_(1)).toThrow(/add_: the target requires grad.*out-of-place op \(add\).*noGrad/);
     expect(() => zeros([2]).mul_(w)).toThrow(/mul_: an operand requires grad/);
+    expect(() => w.zero_()).toThrow(/zero_: the target requires grad.*\(zerosLike\)/);
+    expect(() => w.copy_(zeros([2]))).toThrow(/copy_: the target requires grad.*\(clone\)/);
   });
 
   it("work inside noGrad, as optimizers use them", () => {
