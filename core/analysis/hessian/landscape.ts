@@ -39,6 +39,8 @@ export class Landscape {
     readonly losses: number[][],
     /** The loss at θ itself. */
     readonly center: number,
+    /** The direction vectors d₁ (and d₂), flat over the parameters in `model.parameters()` order. */
+    readonly vectors: Float64Array[] = [],
   ) {}
 
   get dims(): 1 | 2 {
@@ -122,7 +124,7 @@ export function landscape(model: Module, lossFn: LossFunction, data: HessianData
     const rows = (dims === 2 ? axis : [0]).map((beta) =>
       axis.map((alpha) => evaluate(shifted(theta, directions, alpha, dims === 2 ? beta : 0))),
     );
-    return new Landscape(kind, axis, betas, rows, center);
+    return new Landscape(kind, axis, betas, rows, center, directions);
   } finally {
     writeParams(params, theta);
   }
