@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
+import { InvalidArgumentError } from "../tensor/index.js";
 
 /**
  * A checked binary cache file: an 8-byte ASCII magic, the payload length and the CRC-32 of the
@@ -33,7 +34,7 @@ export async function readCache(path: string, magic: string): Promise<Uint8Array
  * reader never sees a half-written cache. Returns false, leaving no file, when the folder is not writable.
  */
 export async function writeCache(path: string, magic: string, payload: Uint8Array): Promise<boolean> {
-  if (magic.length !== 8) throw new Error(`writeCache: magic must have 8 characters, got ${JSON.stringify(magic)}.`);
+  if (magic.length !== 8) throw new InvalidArgumentError(`writeCache: magic must have 8 characters, got ${JSON.stringify(magic)}.`);
   const header = Buffer.alloc(HEADER_BYTES);
   header.write(magic, 0, "latin1");
   header.writeUInt32LE(payload.length, 8);
@@ -45,25 +46,26 @@ export async function writeCache(path: string, magic: string, payload: Uint8Arra
     await rename(temporary, path);
     return true;
   } catch {
-    await rm(temporary, { force: true });
+    // The temporary file may not exist, or its folder may not be reachable at all.
+    await rm(temporary, { force: true }).catch(() => undefined);
     return false;
   }
 }
 
 const require = createRequire(import.meta.url);
 
-/** The folder of an installed npm package, found from this module as Node resolves it. */
+/** Finds the folder of an installed npm package, resolved from this module as Node resolves imports. */
 export function packageDirectory(name: string): string {
   return dirname(require.resolve(`${name}/package.json`));
 }
 
-/** The installed version of an npm package. */
+/** Reads the installed version of an npm package. */
 export function packageVersion(name: string): string {
   return (require(`${name}/package.json`) as { version: string }).version;
 }
 
 /**
- * The default cache folder: `.cache/paramlab` inside the node_modules folder that holds `packageName`,
+ * The default cache folder: `.cache/paramlab` inside the node_modules folder that contains `packageName`,
  * the place build tools conventionally keep caches.
  */
 export function defaultCacheDirectory(packageName: string): string {

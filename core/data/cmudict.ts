@@ -113,7 +113,7 @@ export function cmudict(options?: CmudictOptions): CmudictTask {
   };
 }
 
-/** The pairs of `words` (one per kept pronunciation) and the word of each pair. */
+/** Builds the pairs of `words`, one per kept pronunciation, and lists the word of each pair. */
 function buildSplit(
   words: readonly string[],
   entries: Map<string, number[][]>,
@@ -138,7 +138,7 @@ function buildSplit(
 // parsing and encoding 133,779 entries takes most of a call's time. Callers only read it.
 const encodedDictionaries = new Map<string, Map<string, number[][]>>();
 
-/** The encoded pronunciations (bos, phoneme ids, eos) of each word of letters A to Z, in dictionary order. */
+/** Encodes the pronunciations (bos, phoneme ids, eos) of each word of letters A to Z, in dictionary order. */
 function encodedEntries(stress: boolean, alternates: boolean, phonemes: Vocabulary): Map<string, number[][]> {
   const cacheKey = `${stress}/${alternates}`;
   const cached = encodedDictionaries.get(cacheKey);

@@ -78,7 +78,7 @@ export class TensorDataset extends Dataset<Tensor[]> {
   }
 }
 
-/** A new contiguous tensor holding rows `indices` of `source` along dimension 0. */
+/** Copies rows `indices` of `source` (along dimension 0) into a new contiguous tensor. */
 export function gatherRows(source: Tensor, indices: readonly number[]): Tensor {
   const rowShape = source.shape.slice(1);
   const rowSize = rowShape.reduce((a, b) => a * b, 1);

@@ -8,7 +8,7 @@ export interface DataLoaderOptions<T, B> {
   batchSize?: number;
   /** Draw a new random order at the start of every epoch; false by default. */
   shuffle?: boolean;
-  /** Drop the last batch when it holds fewer than batchSize items; false by default. */
+  /** Drop the last batch when it has fewer than batchSize items; false by default. */
   dropLast?: boolean;
   /** Turns a list of items into a batch; defaultCollate (stacking) by default. */
   collate?: (items: T[]) => B;
@@ -59,7 +59,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** The dataset indices of each batch of one epoch; a shuffled loader draws a new order per call. */
+  /** Lists the dataset indices of each batch of one epoch. A shuffled loader draws a new order per call. */
   batchIndices(): number[][] {
     const n = this.dataset.length;
     const order = this.shuffle ? permutation(n, generatorOr(this.generator)) : Array.from({ length: n }, (_, i) => i);

@@ -36,7 +36,7 @@ export interface MnistData {
   train: TensorDataset;
   /** The 2,000 held-out digits, in the same form. */
   test: TensorDataset;
-  /** Where the pixels came from: the binary cache, or the package's JSON (which also writes the cache). */
+  /** The source of the pixels: the binary cache, or the package's JSON (which also writes the cache). */
   loadedFrom: "cache" | "package";
   /** The cache file, or null when caching is off. */
   cachePath: string | null;
@@ -110,7 +110,7 @@ function decodeCache(payload: Uint8Array | null): RawDigits | null {
   return { labels, pixels: payload.subarray(count) };
 }
 
-/** The package-order indices of the train and test splits, each in its fixed shuffled order. */
+/** Computes the package-order indices of the train and test splits, each in its fixed shuffled order. */
 export function splitIndices(labels: Uint8Array): { train: number[]; test: number[] } {
   const byClass: number[][] = Array.from({ length: CLASSES }, () => []);
   labels.forEach((label, i) => byClass[label].push(i));

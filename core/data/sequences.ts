@@ -15,7 +15,7 @@ export interface SequenceTaskOptions {
 }
 
 /**
- * The copy task: the target is the source. Returns TensorDataset(source, target, lengths) with
+ * Generates the copy task, where the target is the source. Returns TensorDataset(source, target, lengths) with
  * source and target int32 [N, L] (symbols uniform in 1..vocabSize−1, pad 0 after each sequence's
  * length) and lengths int32 [N]. Each sequence draws its length, then its symbols.
  */
@@ -23,7 +23,7 @@ export function copySequences(options?: SequenceTaskOptions): TensorDataset {
   return sequenceTask("copySequences", options, false);
 }
 
-/** The reverse task: the target is the source reversed within its length, then padded with 0. Same form as copySequences. */
+/** Generates the reverse task, where the target is the source reversed within its length, then padded with 0. Same form as copySequences. */
 export function reverseSequences(options?: SequenceTaskOptions): TensorDataset {
   return sequenceTask("reverseSequences", options, true);
 }

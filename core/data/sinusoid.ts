@@ -18,7 +18,7 @@ export class SinusoidTask {
     private readonly generator: Generator,
   ) {}
 
-  /** The task's target at `x`. */
+  /** Computes the task's target at `x`. */
   evaluate(x: number): number {
     return this.amplitude * Math.sin(x - this.phase);
   }
@@ -65,7 +65,7 @@ export interface SinusoidTasks {
 }
 
 /**
- * The sinusoid task distribution. One generator draws the tasks and their points, so one seed
+ * Creates the sinusoid task distribution. One generator draws the tasks and their points, so one seed
  * reproduces a whole meta-training run.
  * Example: `const task = sinusoidTasks({ generator: new Generator(0) }).sampleTask(); const { x, y } = task.sample(10);`
  */

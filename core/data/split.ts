@@ -8,7 +8,7 @@ export interface RandomSplitOptions {
 }
 
 /**
- * Splits `dataset` into disjoint random subsets. `lengths` holds either integer sizes that sum to
+ * Splits `dataset` into disjoint random subsets. `lengths` contains either integer sizes that sum to
  * the dataset's length, or fractions that sum to 1. Fractions give floor(fraction * N) items each,
  * and the remaining items go one by one to the splits in order, as PyTorch's random_split does.
  * Example: `const [train, valid] = randomSplit(data, [0.8, 0.2], { generator: new Generator(0) })`.

@@ -6,7 +6,7 @@ export function formatShapeOf(tensor: Tensor): string {
   return `[${tensor.shape.join(", ")}]`;
 }
 
-/** A short description of a value for error messages. */
+/** Describes a value in a few words for error messages. */
 export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a ${value.dtype} tensor of shape ${formatShapeOf(value)}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
@@ -51,7 +51,7 @@ export function generatorOr(generator: Generator | undefined): Generator {
   return generator ?? defaultGenerator;
 }
 
-/** A random permutation of 0..n-1 (Fisher–Yates) drawn from `generator`. */
+/** Draws a random permutation of 0..n-1 (Fisher–Yates) from `generator`. */
 export function permutation(n: number, generator: Generator): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Tensor } from "../tensor/index.js";
 import { describe } from "./util.js";
 
-/** Special tokens every Vocabulary holds at fixed ids: pad 0, bos 1 (beginning of sequence), eos 2 (end). */
+/** Special tokens that every Vocabulary has at fixed ids: pad 0, bos 1 (beginning of sequence), eos 2 (end). */
 export const PAD = "<pad>";
 export const BOS = "<bos>";
 export const EOS = "<eos>";
@@ -43,7 +43,7 @@ export class Vocabulary {
     return this.tokens.length;
   }
 
-  /** The id of `token`; raises on a token outside the vocabulary. */
+  /** Returns the id of `token`, raising on a token outside the vocabulary. */
   indexOf(token: string): number {
     const id = this.ids.get(token);
     if (id === undefined) {
@@ -53,7 +53,7 @@ export class Vocabulary {
     return id;
   }
 
-  /** The token of `id`; raises on an id outside [0, size). */
+  /** Returns the token of `id`, raising on an id outside [0, size). */
   tokenOf(id: number): string {
     if (!Number.isInteger(id) || id < 0 || id >= this.size) {
       throw new InvalidArgumentError(`Vocabulary: id ${id} is out of range; expected an integer in [0, ${this.size}).`);
@@ -61,7 +61,7 @@ export class Vocabulary {
     return this.tokens[id];
   }
 
-  /** The ids of `tokens`, with bos before and eos after when requested. */
+  /** Encodes `tokens` as ids, with bos before and eos after when requested. */
   encode(tokens: readonly string[], options: { bos?: boolean; eos?: boolean } = {}): number[] {
     const ids = tokens.map((token) => this.indexOf(token));
     if (options.bos) ids.unshift(this.bosIndex);
@@ -70,7 +70,7 @@ export class Vocabulary {
   }
 
   /**
-   * The tokens of `ids` (numbers or a 1-D tensor), stopping at the first eos and skipping pad and bos,
+   * Decodes `ids` (numbers or a 1-D tensor) into tokens, stopping at the first eos and skipping pad and bos,
    * so decode(encode(tokens, { bos: true, eos: true })) gives back `tokens`.
    */
   decode(ids: ArrayLike<number> | Tensor): string[] {

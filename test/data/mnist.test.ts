@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-/** The first index where `a` and `b` differ, or -1; far faster than toEqual on millions of elements. */
+/** Finds the first index where `a` and `b` differ, or -1. It is far faster than toEqual on millions of elements. */
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
@@ -140,6 +140,14 @@ describe("mnist", () => {
     expect(data.loadedFrom).toBe("package");
     expect(data.cachePath).toBeNull();
     expect(firstDifference(data.test.tensors[0].dataSync(), first.test.tensors[0].dataSync())).toBe(-1);
+  });
+
+  test("an unwritable cache folder still loads", async () => {
+    const blocker = join(cacheDir, "not-a-folder");
+    writeFileSync(blocker, "a file where the cache folder would go");
+    const data = await pl.data.mnist({ cacheDir: join(blocker, "cache") });
+    expect(data.loadedFrom).toBe("package");
+    expect(firstDifference(data.train.tensors[1].dataSync(), first.train.tensors[1].dataSync())).toBe(-1);
   });
 
   test("rejects bad options", async () => {
