@@ -2,7 +2,7 @@
 export { Dataset, TensorDataset, Subset, MapDataset, gatherRows } from "./dataset.js";
 export { randomSplit, type RandomSplitOptions } from "./split.js";
 export { defaultCollate, stackTensors, padSequences, type PaddedSequences } from "./collate.js";
-export { DataLoader, type DataLoaderOptions } from "./loader.js";
+export { DataLoader, type DataLoaderOptions, type DefaultBatch } from "./loader.js";
 export { normalize, randomCrop, randomFlip, compose, type Transform, type RandomCropOptions, type RandomFlipOptions } from "./transforms.js";
 export { mnist, type MnistOptions, type MnistData } from "./mnist.js";
 export { iris, IrisDataset } from "./iris.js";

@@ -1,7 +1,14 @@
-import { type Generator, InvalidArgumentError } from "../tensor/index.js";
+import { type Generator, InvalidArgumentError, type Tensor } from "../tensor/index.js";
 import { defaultCollate } from "./collate.js";
 import { Dataset } from "./dataset.js";
+import type { Seq2SeqBatch, Seq2SeqItem } from "./seq2seq.js";
 import { checkKeys, describe, generatorOr, permutation } from "./util.js";
+
+/**
+ * The batch type without a custom collate: stacked tensors for tuples of tensors (TensorDataset),
+ * padded batches for sequence pairs (Seq2SeqDataset), and unknown otherwise.
+ */
+export type DefaultBatch<T> = T extends Tensor[] ? Tensor[] : T extends Seq2SeqItem ? Seq2SeqBatch : unknown;
 
 export interface DataLoaderOptions<T, B> {
   /** Items per batch; 1 by default. */
@@ -24,7 +31,7 @@ export interface DataLoaderOptions<T, B> {
  * `getBatch` (TensorDataset, and Subsets of it) builds each batch in one copy.
  * Example: `new DataLoader(train, { batchSize: 64, shuffle: true, generator: new Generator(0) })`.
  */
-export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncIterable<B> {
+export class DataLoader<T = unknown, B = DefaultBatch<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
