@@ -16,7 +16,13 @@ interface StepRecord {
   groups: { lr: number; momentum?: number; betas?: number[] }[];
 }
 
-interface Case {
+interface ScheduleSpec {
+  scheduler?: string;
+  args?: unknown[];
+  schedulerOptions?: Record<string, unknown>;
+}
+
+interface Case extends ScheduleSpec {
   name?: string;
   optimizer: "SGD" | "Adam" | "AdamW" | "Adagrad" | "RMSprop";
   options: Record<string, unknown>;
@@ -24,10 +30,9 @@ interface Case {
   groupsAtStart: StepRecord["groups"];
   steps: StepRecord[];
   state: Record<string, number[] | number | null>[];
-  scheduler?: string;
-  args?: unknown[];
-  schedulerOptions?: Record<string, unknown>;
   metrics?: number[];
+  children?: ScheduleSpec[];
+  milestones?: number[];
 }
 
 interface Fixture {
@@ -52,9 +57,20 @@ interface AnyScheduler {
   getLastLr(): number[];
 }
 
-function buildScheduler(spec: Case, optimizer: AnyOptimizer): AnyScheduler {
+/** The lr functions of the LambdaLR and MultiplicativeLR cases, as scripts/fixtures/optim.py defines them. */
+const LAMBDAS: Record<string, pl.optim.LrLambda> = {
+  warmupThenDecay: (t) => Math.min(1, (t + 1) / 4) * 0.9 ** t,
+  everyThirdStep: (t) => (t % 3 === 0 ? 0.9 : 0.98),
+};
+
+function buildScheduler(spec: ScheduleSpec & Pick<Case, "children" | "milestones">, optimizer: AnyOptimizer): AnyScheduler {
+  if (spec.scheduler === "SequentialLR") {
+    const children = (spec.children ?? []).map((child) => buildScheduler(child, optimizer) as unknown as pl.optim.LRScheduler);
+    return new pl.optim.SequentialLR(optimizer, children, spec.milestones ?? []);
+  }
   const Class = pl.optim[spec.scheduler as "StepLR"] as unknown as new (...args: unknown[]) => AnyScheduler;
-  return new Class(optimizer, ...(spec.args ?? []), spec.schedulerOptions);
+  const args = (spec.args ?? []).map((arg) => (typeof arg === "string" ? LAMBDAS[arg] : arg));
+  return new Class(optimizer, ...args, spec.schedulerOptions);
 }
 
 function checkClose(label: string, actual: readonly number[], expected: readonly number[]): void {

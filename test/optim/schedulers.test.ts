@@ -153,3 +153,56 @@ describe("scheduler arguments", () => {
     expect(() => resumed.loadStateDict({ epoch: 3 })).toThrow('CosineAnnealingLR.loadStateDict: unknown key "epoch"');
   });
 });
+
+describe("LambdaLR and SequentialLR", () => {
+  it("LambdaLR takes one function per group", () => {
+    const optimizer = new O.SGD([{ params: [pl.zeros([1], { requiresGrad: true })] }, { params: [pl.zeros([1], { requiresGrad: true })], lr: 1 }], { lr: 0.1 });
+    const scheduler = new O.LambdaLR(optimizer, [(t) => 1 / (t + 1), (t) => 2 ** -t]);
+    scheduler.step();
+    scheduler.step();
+    expectClose(scheduler.getLastLr(), [0.1 / 3, 0.25]);
+    expect(() => new O.LambdaLR(optimizer, [(t) => t])).toThrow("LambdaLR: lrLambda has 1 functions, but the optimizer has 2 parameter groups");
+    expect(() => new O.MultiplicativeLR(sgd(), 0.5 as never)).toThrow("MultiplicativeLR: lrLambda[0] is 0.5; expected a function of the step index.");
+  });
+
+  it("LambdaLR leaves functions out of its stateDict", () => {
+    const scheduler = new O.LambdaLR(sgd(), (t) => 0.5 ** t);
+    scheduler.step();
+    const state = scheduler.stateDict();
+    expect(state).not.toHaveProperty("lrLambdas");
+    expect(state.lastEpoch).toBe(1);
+  });
+
+  it("SequentialLR warms up then decays", () => {
+    const optimizer = sgd(1);
+    const warmup = new O.LinearLR(optimizer, { startFactor: 0.25, totalIters: 3 });
+    const decay = new O.ExponentialLR(optimizer, 0.5);
+    const actual = lrs(new O.SequentialLR(optimizer, [warmup, decay], [3]), 6);
+    expectClose(actual, [0.25, 0.5, 0.75, 1, 0.5, 0.25, 0.125]);
+  });
+
+  it("SequentialLR resumes from its stateDict", () => {
+    const make = () => {
+      const optimizer = sgd(1);
+      return new O.SequentialLR(optimizer, [new O.LinearLR(optimizer, { startFactor: 0.5, totalIters: 2 }), new O.CosineAnnealingLR(optimizer, 4)], [2]);
+    };
+    const first = make();
+    for (let i = 0; i < 3; i++) first.step();
+    const resumed = make();
+    resumed.loadStateDict(first.stateDict());
+    resumed.optimizer.paramGroups[0].lr = first.optimizer.paramGroups[0].lr;
+    first.step();
+    resumed.step();
+    expect(resumed.getLastLr()).toEqual(first.getLastLr());
+  });
+
+  it("SequentialLR rejects mismatched arguments", () => {
+    const optimizer = sgd();
+    const a = new O.StepLR(optimizer, 2);
+    const b = new O.ExponentialLR(optimizer, 0.9);
+    expect(() => new O.SequentialLR(optimizer, [a, b], [])).toThrow("SequentialLR: expected 1 milestones for 2 schedules (one fewer), got [].");
+    expect(() => new O.SequentialLR(optimizer, [a, new O.StepLR(sgd(), 2)], [3])).toThrow("SequentialLR: schedulers[1] is not a schedule of this optimizer");
+    expect(() => new O.SequentialLR(optimizer, [a, b], [0])).toThrow("SequentialLR: invalid milestones[0]=0; expected an integer >= 1.");
+    expect(() => new O.SequentialLR(optimizer, [], [])).toThrow("SequentialLR: schedulers must be a non-empty array");
+  });
+});

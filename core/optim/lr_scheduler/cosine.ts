@@ -33,4 +33,8 @@ export class CosineAnnealingLR extends LRScheduler {
       return ((1 + Math.cos((Math.PI * t) / tMax)) / (1 + Math.cos((Math.PI * (t - 1)) / tMax))) * (group.lr - etaMin) + etaMin;
     });
   }
+
+  protected override restartLr(): number[] {
+    return [...this.baseLrs];
+  }
 }

@@ -25,6 +25,10 @@ export class StepLR extends LRScheduler {
     const decays = this.lastEpoch !== 0 && this.lastEpoch % this.stepSize === 0;
     return this.optimizer.paramGroups.map((group) => (decays ? group.lr * this.gamma : group.lr));
   }
+
+  protected override restartLr(): number[] {
+    return [...this.baseLrs];
+  }
 }
 
 /**
@@ -53,6 +57,11 @@ export class MultiStepLR extends LRScheduler {
     const hits = this.milestones.filter((milestone) => milestone === this.lastEpoch).length;
     return this.optimizer.paramGroups.map((group) => (hits === 0 ? group.lr : group.lr * this.gamma ** hits));
   }
+
+  protected override restartLr(): number[] {
+    const hits = this.milestones.filter((milestone) => milestone <= 0).length;
+    return this.baseLrs.map((lr) => lr * this.gamma ** hits);
+  }
 }
 
 /** Multiplies the lr by `gamma` every step: lr_t = lr₀·γ^t. */
@@ -69,5 +78,9 @@ export class ExponentialLR extends LRScheduler {
 
   protected computeLr(): number[] {
     return this.optimizer.paramGroups.map((group) => (this.lastEpoch === 0 ? group.lr : group.lr * this.gamma));
+  }
+
+  protected override restartLr(): number[] {
+    return [...this.baseLrs];
   }
 }

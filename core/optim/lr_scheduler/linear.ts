@@ -45,4 +45,8 @@ export class LinearLR extends LRScheduler {
       return group.lr * (1 + (endFactor - startFactor) / (totalIters * startFactor + (t - 1) * (endFactor - startFactor)));
     });
   }
+
+  protected override restartLr(): number[] {
+    return this.baseLrs.map((lr) => lr * this.startFactor);
+  }
 }

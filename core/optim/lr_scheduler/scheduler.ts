@@ -64,11 +64,29 @@ export abstract class LRScheduler {
   /** The learning rate of each group for step `lastEpoch`. */
   protected abstract computeLr(): number[];
 
+  /**
+   * Returns the learning rate of each group when the schedule restarts at step 0. That is
+   * PyTorch's closed form at step 0 where the schedule has one (usually the base lr), else `computeLr()`.
+   */
+  protected restartLr(): number[] {
+    return this.computeLr();
+  }
+
   /** Advances the schedule by one step (call it after optimizer.step()). */
   step(): void {
     this.stepCount++;
     this.lastEpoch++;
-    const lrs = this.computeLr();
+    this.apply(this.computeLr());
+  }
+
+  /** Moves the schedule back to step 0 and sets its starting lr, as SequentialLR does at a milestone. */
+  restart(): void {
+    this.stepCount++;
+    this.lastEpoch = 0;
+    this.apply(this.restartLr());
+  }
+
+  private apply(lrs: number[]): void {
     this.optimizer.paramGroups.forEach((group, i) => {
       group.lr = lrs[i];
     });
@@ -80,9 +98,12 @@ export abstract class LRScheduler {
     return [...this.lastLr];
   }
 
-  /** Returns the schedule's position and settings as plain data, without the optimizer. */
+  /**
+   * Returns the schedule's position and settings as plain data. The optimizer and functions
+   * (LambdaLR's lrLambdas) are left out, as PyTorch leaves them out.
+   */
   stateDict(): Record<string, unknown> {
-    const entries = Object.entries(this).filter(([key]) => key !== "optimizer");
+    const entries = Object.entries(this).filter(([key, value]) => key !== "optimizer" && !containsFunction(value));
     return structuredClone(Object.fromEntries(entries));
   }
 
@@ -96,4 +117,8 @@ export abstract class LRScheduler {
     }
     Object.assign(this, structuredClone(state));
   }
+}
+
+function containsFunction(value: unknown): boolean {
+  return typeof value === "function" || (Array.isArray(value) && value.some((item) => typeof item === "function"));
 }
