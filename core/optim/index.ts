@@ -34,6 +34,7 @@ export { SGD, sgd, type SGDOptions } from "./sgd.js";
 export { Adam, AdamW, adam, adamw, type AdamOptions } from "./adam.js";
 export { Adagrad, adagrad, type AdagradOptions } from "./adagrad.js";
 export { RMSprop, rmsprop, type RMSpropOptions } from "./rmsprop.js";
+export * from "./second_order/index.js";
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from "./clip.js";
 export * as lrScheduler from "./lr_scheduler/index.js";
 export * from "./lr_scheduler/index.js";
