@@ -1,2 +1,3 @@
 // Analysis of models: `pl.analysis`.
 export * as hessian from "./hessian/index.js";
+export { complexity, type ComplexitySummary, type LayerSummary, type ComplexityOptions } from "./complexity/index.js";

@@ -1,0 +1,175 @@
+import { noGrad } from "../../autograd/grad_mode.js";
+import { Embedding } from "../../nn/layers/embedding.js";
+import { Module } from "../../nn/module.js";
+import { randint, randn, zeros } from "../../tensor/creation.js";
+import { InvalidArgumentError } from "../../tensor/errors.js";
+import { Generator } from "../../tensor/random.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { countCall } from "./counters.js";
+import { type ReceptiveField, receptiveFields } from "./receptive_field.js";
+import { type CallRecord, tensorsIn, traceForward } from "./trace.js";
+import { type ComplexitySummary, type LayerSummary, attachDisplay } from "./table.js";
+
+export interface ComplexityOptions {
+  /** The dtype of generated inputs: "int32" for models that start with an Embedding. Default "float32". */
+  dtype?: "float32" | "float64" | "int32";
+  /** Generated float inputs: seeded standard normal draws ("random", the default) or zeros. */
+  fill?: "random" | "zeros";
+  /** The exclusive upper bound of generated int32 inputs; the first Embedding's numEmbeddings by default. */
+  high?: number;
+  /** The seed of generated inputs. Default 0. */
+  seed?: number;
+  /** Trace in training mode (dropout active, batch statistics); eval mode by default. */
+  training?: boolean;
+}
+
+/** What the traced forward pass is called with: a shape, several shapes, or ready tensors. */
+export type ComplexityInput = readonly number[] | readonly (readonly number[])[] | Tensor | readonly Tensor[];
+
+const BYTES: Record<string, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+function isShape(value: unknown): value is readonly number[] {
+  return Array.isArray(value) && value.every((d) => Number.isInteger(d) && d >= 0);
+}
+
+/** The model inputs for a shape, shapes or tensors, generated from a seeded generator. */
+export function makeInputs(model: Module, input: ComplexityInput, options: ComplexityOptions = {}): Tensor[] {
+  if (input instanceof Tensor) return [input];
+  if (Array.isArray(input) && input.length > 0 && input.every((t) => t instanceof Tensor)) return [...(input as Tensor[])];
+  const shapes = isShape(input) ? [input] : Array.isArray(input) && input.length > 0 && input.every(isShape) ? (input as number[][]) : null;
+  if (!shapes) {
+    throw new InvalidArgumentError(
+      `complexity: input ${JSON.stringify(input)} is invalid; expected a shape such as [1, 3, 32, 32], a list of shapes (one per forward argument) or tensors.`,
+    );
+  }
+  const generator = new Generator(options.seed ?? 0);
+  const dtype = options.dtype ?? "float32";
+  return shapes.map((shape) => {
+    if (dtype === "int32") {
+      const embedding = [...model.modules()].find((m) => m instanceof Embedding) as Embedding | undefined;
+      const high = options.high ?? embedding?.numEmbeddings ?? 2;
+      return randint(0, high, shape, { generator });
+    }
+    return options.fill === "zeros" ? zeros(shape, { dtype }) : randn(shape, { dtype, generator });
+  });
+}
+
+/** Runs `fn` with the model in the requested mode and restores every module's own flag afterwards. */
+export function withMode<T>(model: Module, training: boolean, fn: () => T): T {
+  const modes = [...model.modules()].map((m) => [m, m.training] as const);
+  model.train(training);
+  try {
+    return fn();
+  } finally {
+    for (const [m, mode] of modes) m.training = mode;
+  }
+}
+
+function bytesOf(value: unknown): number {
+  return tensorsIn(value).reduce((total, t) => total + t.numel() * (BYTES[t.dtype] ?? 4), 0);
+}
+
+function countParameters(module: Module, recurse: boolean): { total: number; trainable: number } {
+  const parameters = module.parameters({ recurse });
+  return {
+    total: parameters.reduce((n, p) => n + p.numel(), 0),
+    trainable: parameters.filter((p) => p.requiresGrad).reduce((n, p) => n + p.numel(), 0),
+  };
+}
+
+/** Inclusive FLOPs and MACs per call: the call's own count plus its descendants'. */
+function inclusiveCounts(calls: readonly CallRecord[]): Map<CallRecord, { flops: number; macs: number; own: ReturnType<typeof countCall> }> {
+  const result = new Map<CallRecord, { flops: number; macs: number; own: ReturnType<typeof countCall> }>();
+  for (let i = calls.length - 1; i >= 0; i--) {
+    const own = countCall(calls[i]);
+    let [flops, macs] = [own.flops, own.macs];
+    for (const child of calls[i].children) {
+      flops += result.get(child)!.flops;
+      macs += result.get(child)!.macs;
+    }
+    result.set(calls[i], { flops, macs, own });
+  }
+  return result;
+}
+
+/** The 1-based position of each module among its parent's children (torchinfo's depth-idx). */
+function siblingIndices(model: Module): Map<Module, number> {
+  const indices = new Map<Module, number>();
+  for (const module of model.modules()) [...module.children()].forEach((child, i) => indices.has(child) || indices.set(child, i + 1));
+  return indices;
+}
+
+/**
+ * Traces one forward pass of `model` and counts, per module and in total, parameters, FLOPs,
+ * MACs, activation memory, the receptive field of convolution and pooling stacks and wall time.
+ * The model runs in eval mode (unless `training`) without recording gradients; its modes are
+ * restored afterwards. Counting conventions are in counters.ts; a module type without a rule and
+ * without submodules counts 0 and is listed in `uncounted`.
+ *
+ * ```ts
+ * const summary = analysis.complexity(net, [1, 1, 28, 28]);
+ * summary.totals.macs;   // multiply-accumulates of one forward pass
+ * display(summary);      // a torchinfo-like table
+ * ```
+ */
+export function complexity(model: Module, input: ComplexityInput, options: ComplexityOptions = {}): ComplexitySummary {
+  if (!(model instanceof Module)) throw new InvalidArgumentError(`complexity: model must be an nn.Module, got ${typeof model}.`);
+  const inputs = makeInputs(model, input, options);
+  // Counting reads module.training (Dropout, BatchNorm), so it runs in the traced mode too.
+  const { trace, counts } = withMode(model, options.training ?? false, () => {
+    const traced = noGrad(() => traceForward(model, inputs));
+    return { trace: traced, counts: inclusiveCounts(traced.calls) };
+  });
+  const fields = receptiveFields(trace.calls, inputs);
+  const indices = siblingIndices(model);
+  const uncounted = new Set<string>();
+
+  const layers: LayerSummary[] = [...trace.names].map(([module, name]) => {
+    const calls = trace.calls.filter((c) => c.module === module);
+    const sum = (f: (c: CallRecord) => number): number => calls.reduce((total, c) => total + f(c), 0);
+    const last = calls[calls.length - 1];
+    for (const c of calls) if (!counts.get(c)!.own.counted) uncounted.add(module.constructor.name);
+    const field = [...calls].reverse().map((c) => fields.get(c)).find((f): f is ReceptiveField => f !== undefined) ?? null;
+    const params = countParameters(module, true);
+    return {
+      name,
+      type: module.constructor.name,
+      depth: name === "" ? 0 : name.split(".").length,
+      index: indices.get(module) ?? 0,
+      leaf: [...module.children()].length === 0,
+      calls: calls.length,
+      outputShapes: last ? tensorsIn(last.output).map((t) => [...t.shape]) : [],
+      params: params.total,
+      trainableParams: params.trainable,
+      ownParams: countParameters(module, false).total,
+      flops: sum((c) => counts.get(c)!.flops),
+      macs: sum((c) => counts.get(c)!.macs),
+      activationBytes: sum((c) => bytesOf(c.output)),
+      timeMs: sum((c) => c.elapsedMs),
+      receptiveField: field,
+    };
+  });
+
+  const root = countParameters(model, true);
+  const leafCalls = trace.calls.filter((c) => c.children.length === 0);
+  const parameterBytes = model.parameters().reduce((n, p) => n + p.numel() * (BYTES[p.dtype] ?? 4), 0);
+  const lastField = [...leafCalls].reverse().map((c) => fields.get(c)).find((f) => f !== undefined) ?? null;
+  return attachDisplay({
+    model: model.constructor.name,
+    inputShapes: inputs.map((t) => [...t.shape]),
+    layers,
+    totals: {
+      params: root.total,
+      trainableParams: root.trainable,
+      nonTrainableParams: root.total - root.trainable,
+      flops: counts.get(trace.root)!.flops,
+      macs: counts.get(trace.root)!.macs,
+      activationBytes: leafCalls.reduce((n, c) => n + bytesOf(c.output), 0),
+      inputBytes: bytesOf(inputs),
+      parameterBytes,
+      timeMs: trace.root.elapsedMs,
+    },
+    receptiveField: lastField,
+    uncounted: [...uncounted],
+  });
+}
