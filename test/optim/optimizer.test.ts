@@ -194,6 +194,21 @@ describe("optimizer steps", () => {
     for (const key of ["squareAvg", "gradAvg", "momentumBuffer"]) expect((optimizer.state.get(x)?.[key] as Tensor).dtype).toBe("float32");
   });
 
+  it("takes the same Adam step for a strided gradient", () => {
+    const run = (strided: boolean) => {
+      const x = pl.tensor([[1, 2], [3, 4]], { ...F64, requiresGrad: true });
+      const optimizer = new O.Adam([x], { lr: 0.1, amsgrad: true });
+      for (let i = 0; i < 3; i++) {
+        const g = pl.tensor([[0.5, -1], [2, 0.25]], F64).mul(i + 1);
+        x.grad = strided ? g.t().contiguous().t() : g;
+        expect(x.grad.isContiguous()).toBe(!strided);
+        optimizer.step();
+      }
+      return values(x);
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+
   it("rejects a gradient of the wrong shape", () => {
     const x = leaf([1, 2]);
     const optimizer = new O.SGD([x], { lr: 0.1 });
