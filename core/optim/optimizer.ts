@@ -39,7 +39,7 @@ export interface OptimizerSpec<O extends BaseOptions> {
 }
 
 export interface ZeroGradOptions {
-  /** Drop the gradients (true, the default) or fill them with zeros in place. */
+  /** Drop the gradients (true, the default since PyTorch 2.0) or fill them with zeros in place. */
   setToNone?: boolean;
 }
 
