@@ -23,19 +23,18 @@ export interface ProblemStart {
   z: number[];
 }
 
-const F64 = { dtype: "float64" } as const;
-
-/** The fixture parameters [w, b, z] as float64 leaves that require grad. */
-export function startParams(start: ProblemStart): Tensor[] {
-  return [start.w, start.b, start.z].map((values) => pl.tensor(values, { ...F64, requiresGrad: true }));
+/** The fixture parameters [w, b, z] as leaves of `dtype` that require grad. */
+export function startParams(start: ProblemStart, dtype: "float32" | "float64" = "float64"): Tensor[] {
+  return [start.w, start.b, start.z].map((values) => pl.tensor(values, { dtype, requiresGrad: true }));
 }
 
 /** mean((x·w + b − y)²) + Σ(½·h·z² + g·z), the objective that scripts/fixtures/optim.py trains. */
 export function fixtureLoss(data: ProblemData, [w, b, z]: Tensor[]): Tensor {
-  const x = pl.tensor(data.x, F64);
-  const y = pl.tensor(data.y, F64);
-  const h = pl.tensor(data.h, F64);
-  const g = pl.tensor(data.g, F64);
+  const dtype = { dtype: w.dtype };
+  const x = pl.tensor(data.x, dtype);
+  const y = pl.tensor(data.y, dtype);
+  const h = pl.tensor(data.h, dtype);
+  const g = pl.tensor(data.g, dtype);
   const residual = x.matmul(w).add(b).sub(y);
   const quadratic = h.mul(0.5).mul(z).mul(z).add(g.mul(z)).sum();
   return residual.mul(residual).mean().add(quadratic);
