@@ -67,11 +67,11 @@ export function receptiveFields(calls: readonly CallRecord[], modelInputs: reado
     const input = tensorsIn(call.inputs)[0];
     const output = tensorsIn(call.output)[0];
     if (!input || !output) continue;
-    const field = fields.get(input) ?? (last && last.shape === input.shape.join() ? last.field : undefined);
+    const field: ReceptiveField | undefined = fields.get(input) ?? (last && last.shape === input.shape.join() ? last.field : undefined);
     if (!field || input.ndim - 2 !== field.size.length) continue;
     const type = classNames(call.module).find((name) => WINDOWED.has(name) || PASS_THROUGH.has(name));
     if (!type) continue;
-    const next = WINDOWED.has(type) ? windowed(call.module as Module & Record<string, unknown>, type, field) : field;
+    const next: ReceptiveField = WINDOWED.has(type) ? windowed(call.module as Module & Record<string, unknown>, type, field) : field;
     fields.set(output, next);
     result.set(call, next);
     last = { shape: output.shape.join(), field: next };
