@@ -1,3 +1,4 @@
+import { describe } from "../tensor/convert.js";
 import { noGrad } from "../autograd/index.js";
 import { clamp_, mul_ } from "../ops/index.js";
 import { InvalidArgumentError, Tensor, tensor } from "../tensor/index.js";
@@ -11,10 +12,10 @@ function gradsOf(owner: string, params: Tensor | Iterable<Tensor>): Tensor[] {
   } else if (params !== null && typeof params === "object" && Symbol.iterator in params) {
     list = [...params];
   } else {
-    throw new InvalidArgumentError(`${owner}: params must be a tensor or an iterable of tensors, got ${String(params)}.`);
+    throw new InvalidArgumentError(`${owner}: params must be a tensor or an iterable of tensors, got ${describe(params)}.`);
   }
   list.forEach((param, i) => {
-    if (!(param instanceof Tensor)) throw new InvalidArgumentError(`${owner}: params[${i}] is ${String(param)}, not a tensor.`);
+    if (!(param instanceof Tensor)) throw new InvalidArgumentError(`${owner}: params[${i}] is ${describe(param)}, not a tensor.`);
   });
   return (list as Tensor[]).flatMap((param) => (param.grad === null ? [] : [param.grad]));
 }

@@ -1,3 +1,4 @@
+import { describe } from "../tensor/convert.js";
 import { noGrad, enableGrad } from "../autograd/index.js";
 import { add_, zero_ } from "../ops/index.js";
 import { formatShape } from "../tensor/errors.js";
@@ -76,7 +77,7 @@ export class Optimizer<O extends BaseOptions> {
   addParamGroup(input: ParamGroupInput<O>): void {
     const owner = `${this.spec.name}.addParamGroup`;
     if (typeof input !== "object" || input === null || !("params" in input)) {
-      throw new InvalidArgumentError(`${owner}: expected a group such as { params: [w, b], lr: 0.01 }, got ${String(input)}.`);
+      throw new InvalidArgumentError(`${owner}: expected a group such as { params: [w, b], lr: 0.01 }, got ${describe(input)}.`);
     }
     const { params, ...options } = input;
     checkKnownOptions(owner, options, ["params", ...Object.keys(this.spec.defaults)]);
@@ -202,7 +203,7 @@ function structuredOptions(options: Record<string, unknown>): Record<string, unk
 
 function toGroups<O extends BaseOptions>(owner: string, params: ParamsInput<O>): ParamGroupInput<O>[] {
   if (params === null || typeof params !== "object" || !(Symbol.iterator in params)) {
-    throw new InvalidArgumentError(`${owner}: params must be an array of tensors or of groups such as { params: [w], lr: 0.1 }, got ${String(params)}.`);
+    throw new InvalidArgumentError(`${owner}: params must be an array of tensors or of groups such as { params: [w], lr: 0.1 }, got ${describe(params)}.`);
   }
   const items = [...(params as Iterable<unknown>)];
   if (items.length === 0) {
@@ -214,9 +215,9 @@ function toGroups<O extends BaseOptions>(owner: string, params: ParamsInput<O>):
 
 function toParamList(owner: string, params: Iterable<Tensor>): Tensor[] {
   const list = params instanceof Tensor ? [params] : params && Symbol.iterator in Object(params) ? [...params] : null;
-  if (list === null) throw new InvalidArgumentError(`${owner}: params must be an iterable of tensors, got ${String(params)}.`);
+  if (list === null) throw new InvalidArgumentError(`${owner}: params must be an iterable of tensors, got ${describe(params)}.`);
   list.forEach((param, i) => {
-    if (!(param instanceof Tensor)) throw new InvalidArgumentError(`${owner}: params[${i}] is ${String(param)}, not a tensor.`);
+    if (!(param instanceof Tensor)) throw new InvalidArgumentError(`${owner}: params[${i}] is ${describe(param)}, not a tensor.`);
     if (!param.isLeaf) {
       throw new InvalidArgumentError(`${owner}: params[${i}] (shape ${formatShape(param.shape)}) is not a leaf tensor, so it cannot be optimized; pass the leaf, or x.detach().requiresGrad_().`);
     }

@@ -1,3 +1,4 @@
+import { describe } from "../tensor/convert.js";
 import { InvalidArgumentError } from "../tensor/index.js";
 import type { Tensor } from "../tensor/index.js";
 import type { ParamState } from "./transform.js";
@@ -6,7 +7,7 @@ import type { ParamState } from "./transform.js";
 export function buffer(state: ParamState, key: string): Tensor {
   const value = state[key];
   if (value === null || typeof value === "number" || value === undefined) {
-    throw new InvalidArgumentError(`optimizer state: field "${key}" is ${String(value)}, but a tensor was expected. The state was changed outside the optimizer; reload it with loadStateDict.`);
+    throw new InvalidArgumentError(`optimizer state: field "${key}" is ${describe(value)}, but a tensor was expected. The state was changed outside the optimizer; reload it with loadStateDict.`);
   }
   return value;
 }
@@ -15,7 +16,7 @@ export function buffer(state: ParamState, key: string): Tensor {
 export function count(state: ParamState, key: string): number {
   const value = state[key];
   if (typeof value !== "number") {
-    throw new InvalidArgumentError(`optimizer state: field "${key}" is ${String(value)}, but a number was expected. The state was changed outside the optimizer; reload it with loadStateDict.`);
+    throw new InvalidArgumentError(`optimizer state: field "${key}" is ${describe(value)}, but a number was expected. The state was changed outside the optimizer; reload it with loadStateDict.`);
   }
   return value;
 }

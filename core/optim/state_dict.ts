@@ -1,3 +1,4 @@
+import { describe } from "../tensor/convert.js";
 import { cast, clone } from "../ops/index.js";
 import { formatShape } from "../tensor/errors.js";
 import { InvalidArgumentError, ShapeError, Tensor } from "../tensor/index.js";
@@ -17,7 +18,7 @@ export interface OptimizerStateDict {
  */
 export function matchSavedGroups(owner: string, stateDict: OptimizerStateDict, groups: readonly { params: Tensor[] }[]): Tensor[] {
   if (typeof stateDict !== "object" || stateDict === null || !Array.isArray(stateDict.paramGroups) || typeof stateDict.state !== "object" || stateDict.state === null) {
-    throw new InvalidArgumentError(`${owner}: expected { state, paramGroups } as stateDict() returns it, got ${String(stateDict)}.`);
+    throw new InvalidArgumentError(`${owner}: expected { state, paramGroups } as stateDict() returns it, got ${describe(stateDict)}.`);
   }
   const savedSizes = stateDict.paramGroups.map((group) => (Array.isArray(group.params) ? group.params.length : -1));
   const sizes = groups.map((group) => group.params.length);
@@ -51,7 +52,7 @@ export function restoreParamState(owner: string, index: number, fields: ParamSta
     } else if (value === null || typeof value === "number") {
       out[key] = value;
     } else {
-      throw new InvalidArgumentError(`${owner}: state field "${key}" of parameter ${index} is ${String(value)}; expected a tensor, a number or null.`);
+      throw new InvalidArgumentError(`${owner}: state field "${key}" of parameter ${index} is ${describe(value)}; expected a tensor, a number or null.`);
     }
   }
   return out;

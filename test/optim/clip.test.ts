@@ -76,7 +76,7 @@ describe("clipGradNorm", () => {
     const params = paramsWithGrads();
     expect(() => pl.optim.clipGradNorm(params, -1)).toThrow("clipGradNorm: invalid maxNorm=-1; expected a number >= 0.");
     expect(() => pl.optim.clipGradNorm(params, 1, 0)).toThrow("clipGradNorm: invalid normType=0; expected a number > 0, or Infinity");
-    expect(() => pl.optim.clipGradNorm(5 as never, 1)).toThrow("clipGradNorm: params must be a tensor or an iterable of tensors, got 5.");
+    expect(() => pl.optim.clipGradNorm(5 as never, 1)).toThrow("clipGradNorm: params must be a tensor or an iterable of tensors, got number 5.");
   });
 });
 

@@ -71,6 +71,7 @@ describe("optimizer options", () => {
     expect(() => new O.SGD([x.mul(2)])).toThrow("params[0] (shape [1]) is not a leaf tensor");
     expect(() => new O.SGD([pl.tensor([1, 2], { dtype: "int32" })])).toThrow("params[0] has dtype int32");
     expect(() => new O.SGD([{ params: [x] }, { params: [x] }])).toThrow("parameter 0 (shape [1]) is already in another group");
+    expect(() => new O.SGD([{ params: [x] }, { lr: 0.1 } as never])).toThrow("SGD.addParamGroup: expected a group such as { params: [w, b], lr: 0.01 }, got an object (Object).");
   });
 
   it("fills the defaults into every group", () => {

@@ -162,7 +162,7 @@ describe("LambdaLR and SequentialLR", () => {
     scheduler.step();
     expectClose(scheduler.getLastLr(), [0.1 / 3, 0.25]);
     expect(() => new O.LambdaLR(optimizer, [(t) => t])).toThrow("LambdaLR: lrLambda has 1 functions, but the optimizer has 2 parameter groups");
-    expect(() => new O.MultiplicativeLR(sgd(), 0.5 as never)).toThrow("MultiplicativeLR: lrLambda[0] is 0.5; expected a function of the step index.");
+    expect(() => new O.MultiplicativeLR(sgd(), 0.5 as never)).toThrow("MultiplicativeLR: lrLambda[0] is number 0.5; expected a function of the step index.");
   });
 
   it("LambdaLR leaves functions out of its stateDict", () => {

@@ -1,3 +1,4 @@
+import { describe } from "../../tensor/convert.js";
 import { nonNegative } from "../options.js";
 import { InvalidArgumentError } from "../../tensor/index.js";
 import { LRScheduler, type SchedulableOptimizer, checkInteger, checkOptimizer } from "./scheduler.js";
@@ -44,7 +45,7 @@ export class MultiStepLR extends LRScheduler {
     super(optimizer);
     checkKnownOptions("MultiStepLR", options, ["gamma"]);
     if (!Array.isArray(milestones)) {
-      throw new InvalidArgumentError(`MultiStepLR: milestones must be an array of step indices such as [30, 80], got ${String(milestones)}.`);
+      throw new InvalidArgumentError(`MultiStepLR: milestones must be an array of step indices such as [30, 80], got ${describe(milestones)}.`);
     }
     milestones.forEach((milestone, i) => checkInteger("MultiStepLR", `milestones[${i}]`, milestone, 0));
     this.milestones = [...milestones].sort((a, b) => a - b);

@@ -1,3 +1,4 @@
+import { describe } from "../../tensor/convert.js";
 import { InvalidArgumentError } from "../../tensor/index.js";
 import { LRScheduler, type SchedulableOptimizer, checkOptimizer } from "./scheduler.js";
 
@@ -11,7 +12,7 @@ function lambdasFor(owner: string, optimizer: SchedulableOptimizer, lrLambda: Lr
     throw new InvalidArgumentError(`${owner}: lrLambda has ${lambdas.length} functions, but the optimizer has ${groups} parameter groups; give one function or one per group.`);
   }
   lambdas.forEach((lambda, i) => {
-    if (typeof lambda !== "function") throw new InvalidArgumentError(`${owner}: lrLambda[${i}] is ${String(lambda)}; expected a function of the step index.`);
+    if (typeof lambda !== "function") throw new InvalidArgumentError(`${owner}: lrLambda[${i}] is ${describe(lambda)}; expected a function of the step index.`);
   });
   return lambdas;
 }

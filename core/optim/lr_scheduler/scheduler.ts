@@ -1,3 +1,4 @@
+import { describe } from "../../tensor/convert.js";
 import { InvalidArgumentError } from "../../tensor/index.js";
 
 /** A parameter group as schedulers see it: a learning rate plus any other options. */
@@ -15,7 +16,7 @@ export interface SchedulableOptimizer {
 /** Raises unless `optimizer` has parameter groups with learning rates. */
 export function checkOptimizer(owner: string, optimizer: SchedulableOptimizer): void {
   if (typeof optimizer !== "object" || optimizer === null || !Array.isArray(optimizer.paramGroups)) {
-    throw new InvalidArgumentError(`${owner}: expected an optimizer such as new optim.SGD(params), got ${String(optimizer)}.`);
+    throw new InvalidArgumentError(`${owner}: expected an optimizer such as new optim.SGD(params), got ${describe(optimizer)}.`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describe } from "../../tensor/convert.js";
 import { InvalidArgumentError } from "../../tensor/index.js";
 import { LRScheduler, type SchedulableOptimizer, checkInteger, checkOptimizer } from "./scheduler.js";
 
@@ -20,7 +21,7 @@ export class SequentialLR {
     const owner = "SequentialLR";
     checkOptimizer(owner, optimizer);
     if (!Array.isArray(schedulers) || schedulers.length === 0) {
-      throw new InvalidArgumentError(`${owner}: schedulers must be a non-empty array of schedules on this optimizer, got ${String(schedulers)}.`);
+      throw new InvalidArgumentError(`${owner}: schedulers must be a non-empty array of schedules on this optimizer, got ${describe(schedulers)}.`);
     }
     schedulers.forEach((scheduler, i) => {
       if (!(scheduler instanceof LRScheduler) || scheduler.optimizer !== optimizer) {
