@@ -15,8 +15,9 @@ export type MainMethod =
 export type ToMain =
   | { kind: "request"; id: number; method: MainMethod; params: Record<string, unknown>; parent: Header }
   | { kind: "inputReply"; id: number; value?: string; error?: string }
-  | { kind: "terminated" }
-  | { kind: "interrupt" }
+  /** Stops the execution started by request `requestId`, if it still runs. */
+  | { kind: "terminated"; requestId: number }
+  | { kind: "interrupt"; requestId: number }
   | { kind: "shutdown" };
 
 /** Sent from the main thread to the worker. */

@@ -69,11 +69,15 @@ async function runCommand(args: string[]): Promise<number> {
   const file = values["connection-file"];
   if (file === undefined) throw new Error("missing --connection-file FILE");
   const connection = readConnectionFile(file);
+  const logLevel = parseLogLevel(values["log-level"]);
+  const { startSocketWorker } = await import("./session/start-worker.js");
+  const worker = startSocketWorker(connection, logLevel);
   const { runKernel } = await import("./main.js");
   return runKernel({
+    worker,
     connection,
     notebookDir: process.cwd(),
-    logLevel: parseLogLevel(values["log-level"]),
+    logLevel,
     typeChecking: values["type-check"] === true,
   });
 }

@@ -1,5 +1,4 @@
 // The kernel process's main thread: runs cells while the worker thread owns the sockets.
-import { Worker } from "node:worker_threads";
 import type { ToMain, ToWorker } from "./bridge.js";
 import { captureConsole } from "./executor/console.js";
 import { Runtime } from "./executor/runtime.js";
@@ -7,6 +6,7 @@ import { errorContent } from "./executor/traceback.js";
 import { loadTypeScript } from "./executor/typescript.js";
 import { createLanguageFeatures } from "./language/features.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
+import { startSocketWorker, type SocketWorker } from "./session/start-worker.js";
 import type { ConnectionInfo } from "./wire/types.js";
 
 export interface KernelOptions {
@@ -15,17 +15,16 @@ export interface KernelOptions {
   notebookDir: string;
   logLevel: LogLevel;
   typeChecking: boolean;
+  /** A socket worker started earlier with startSocketWorker; by default runKernel starts one. */
+  worker?: SocketWorker;
 }
 
 /** Starts the kernel and resolves with the exit code once it shuts down. */
 export async function runKernel(options: KernelOptions): Promise<number> {
   const log = createLogger("paramlab-kernel", options.logLevel);
   // The worker starts first, so kernel_info is answered while the core and TypeScript load.
-  const worker = new Worker(new URL("./session/worker.js", import.meta.url), {
-    workerData: { connection: options.connection, logLevel: options.logLevel },
-    stderr: true,
-    stdout: true,
-  });
+  const socketWorker = options.worker ?? startSocketWorker(options.connection, options.logLevel);
+  const worker = socketWorker.worker;
   const post = (message: ToWorker): void => worker.postMessage(message);
   // The worker's log goes to the real stderr, not through the cell output capture below.
   const kernelStderr = process.stderr.write.bind(process.stderr);
@@ -70,18 +69,27 @@ export async function runKernel(options: KernelOptions): Promise<number> {
   });
 
   // Messages are handled in arrival order once the runtime exists.
-  worker.on("message", (message: ToMain) => {
+  socketWorker.onMessage((message: ToMain) => {
     void runtimeReady.then((ready) => {
       log.debug(`main thread received ${message.kind}${message.kind === "request" ? ` ${message.method}` : ""}`);
       handleMessage(ready, message);
     });
   });
 
+  // Interrupts from the worker name their execute request, so a late one cannot stop the next cell.
+  let executeRequestId: number | undefined;
   const handleMessage = (ready: Runtime, message: ToMain): void => {
     if (message.kind === "request") {
+      if (message.method === "execute") executeRequestId = message.id;
       ready.handle(message.method, message.params, message.parent).then(
-        (result) => post({ kind: "response", id: message.id, result }),
-        (error: Error) => post({ kind: "response", id: message.id, error: error.message }),
+        (result) => {
+          if (message.id === executeRequestId) executeRequestId = undefined;
+          post({ kind: "response", id: message.id, result });
+        },
+        (error: Error) => {
+          if (message.id === executeRequestId) executeRequestId = undefined;
+          post({ kind: "response", id: message.id, error: error.message });
+        },
       );
     } else if (message.kind === "inputReply") {
       const pending = pendingInputs.get(message.id);
@@ -89,7 +97,7 @@ export async function runKernel(options: KernelOptions): Promise<number> {
       if (message.error !== undefined) pending?.reject(new Error(message.error));
       else pending?.resolve(message.value ?? "");
     } else if (message.kind === "terminated" || message.kind === "interrupt") {
-      ready.executor.interrupt();
+      if (message.requestId === executeRequestId) ready.executor.interrupt();
     } else if (message.kind === "shutdown") {
       restoreConsole();
       process.exit(0);

@@ -7,6 +7,7 @@
 // `await` works. Rewrites never add or remove line breaks, so lines keep their numbers.
 import { SourceMap } from "node:module";
 import type * as TS from "typescript";
+import { isPlainJavaScript } from "./plain-js.js";
 import { applySplices, type Splice } from "./splice.js";
 
 /** The name of the global function that cells call in place of `import`. */
@@ -33,6 +34,9 @@ export class CellSyntaxError extends Error {
 }
 
 export function compileCell(ts: typeof TS, source: string, fileName: string): CompiledCell {
+  const parsed = ts.createSourceFile(`${fileName}.ts`, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  if (isPlainJavaScript(ts, parsed)) return finishCell(ts, parsed, source, undefined);
+
   const output = ts.transpileModule(source, {
     fileName: `${fileName}.ts`,
     reportDiagnostics: true,
@@ -49,6 +53,12 @@ export function compileCell(ts: typeof TS, source: string, fileName: string): Co
 
   const js = stripSourceMapComment(output.outputText);
   const file = ts.createSourceFile(`${fileName}.js`, js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const map = output.sourceMapText === undefined ? undefined : new SourceMap(JSON.parse(output.sourceMapText));
+  return finishCell(ts, file, js, map);
+}
+
+/** Rewrites the top level of `js` (parsed as `file`) into the script; `map` leads back to the cell. */
+function finishCell(ts: typeof TS, file: TS.SourceFile, js: string, map: SourceMap | undefined): CompiledCell {
   const rewrite = rewriteTopLevel(ts, file);
   const { text, toOriginal } = applySplices(js, rewrite.splices);
 
@@ -57,7 +67,6 @@ export function compileCell(ts: typeof TS, source: string, fileName: string): Co
   const prefix = `${hoisted}(async () => { ${functionExports}`;
   const script = `${prefix}${text}\n})()`;
 
-  const map = output.sourceMapText === undefined ? undefined : new SourceMap(JSON.parse(output.sourceMapText));
   const scriptLineStarts = lineStarts(script);
   const jsLineStarts = lineStarts(js);
   const toCellPosition = (line: number, column: number): { line: number; column: number } => {
@@ -100,7 +109,7 @@ function rewriteTopLevel(ts: typeof TS, file: TS.SourceFile): Rewrite {
       splices.push(replaceKeepingLines(file, statement, ""));
     } else if (ts.isExportAssignment(statement)) {
       const start = statement.getStart(file);
-      splices.push({ start, length: statement.expression.getStart(file) - start, text: isLast ? "return (" : "(" });
+      splices.push({ start, length: statement.expression.getStart(file) - start, text: isLast ? "return (" : ";(" });
       splices.push({ start: statement.expression.getEnd(), length: 0, text: ")" });
     } else if (isLast && ts.isExpressionStatement(statement)) {
       splices.push({ start: statement.expression.getStart(file), length: 0, text: "return (" });
@@ -142,7 +151,7 @@ function importToAssignment(ts: typeof TS, statement: TS.ImportDeclaration, decl
     declared.add(local);
     properties.push(imported === local ? local : `${imported}: ${local}`);
   }
-  return properties.length === 0 ? `${load};` : `({ ${properties.join(", ")} } = ${load});`;
+  return properties.length === 0 ? `${load};` : `;({ ${properties.join(", ")} } = ${load});`;
 }
 
 function variableToAssignment(ts: typeof TS, file: TS.SourceFile, statement: TS.VariableStatement, declared: Set<string>): Splice[] {
@@ -151,7 +160,8 @@ function variableToAssignment(ts: typeof TS, file: TS.SourceFile, statement: TS.
   for (const declaration of declarations) collectBindingNames(ts, declaration.name, declared);
 
   const start = statement.getStart(file);
-  const splices: Splice[] = [{ start, length: declarations[0].getStart(file) - start, text: "(" }];
+  // The leading semicolon keeps a previous line without one from being called with the parentheses.
+  const splices: Splice[] = [{ start, length: declarations[0].getStart(file) - start, text: ";(" }];
   for (const declaration of declarations) {
     if (declaration.initializer === undefined) {
       splices.push({ start: declaration.name.getEnd(), length: 0, text: " = void 0" });

@@ -14,7 +14,11 @@ const log = createLogger("paramlab-kernel", logLevel);
 const port = parentPort!;
 const post = (message: ToMain): void => port.postMessage(message);
 
-const interrupter = new Interrupter(log, () => post({ kind: "terminated" }));
+/** The bridge id of the execute request that the main thread is running, if any. */
+let executeRequestId: number | undefined;
+const interrupter = new Interrupter(log, () => {
+  if (executeRequestId !== undefined) post({ kind: "terminated", requestId: executeRequestId });
+});
 const pending = new Map<number, { resolve(result: Record<string, unknown>): void; reject(error: Error): void }>();
 let nextRequestId = 0;
 
@@ -22,8 +26,12 @@ const main: MainThread = {
   request(method: MainMethod, params: Record<string, unknown>, parent: Header) {
     return new Promise((resolve, reject) => {
       const id = ++nextRequestId;
+      if (method === "execute") executeRequestId = id;
       const settle = <T>(done: (value: T) => void) => (value: T) => {
-        if (method === "execute") interrupter.executionEnded();
+        if (method === "execute") {
+          executeRequestId = undefined;
+          interrupter.executionEnded();
+        }
         done(value);
       };
       pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
@@ -69,7 +77,7 @@ port.on("message", (message: ToWorker) => {
       interrupter.acknowledged();
       break;
     case "sigintWhileIdle":
-      if (session.isExecuting) post({ kind: "interrupt" });
+      if (executeRequestId !== undefined) post({ kind: "interrupt", requestId: executeRequestId });
       break;
     case "cellStarted":
       interrupter.cellStarting();

@@ -4,6 +4,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { loadTypeScript } from "../../kernel/executor/typescript.js";
 import { CellSyntaxError, compileCell, IMPORT_FUNCTION } from "../../kernel/executor/compile.js";
+import { isPlainJavaScript } from "../../kernel/executor/plain-js.js";
 
 const ts = await loadTypeScript();
 
@@ -41,7 +42,7 @@ describe("compileCell", () => {
   it("rewrites static and dynamic imports", () => {
     const compiled = compileCell(ts, 'import def, { a as b } from "m"\nimport * as ns from "n"\nconst lazy = import("o")', "cell-2");
 
-    expect(compiled.script).toContain(`({ default: def, a: b } = await ${IMPORT_FUNCTION}("m"));`);
+    expect(compiled.script).toContain(`;({ default: def, a: b } = await ${IMPORT_FUNCTION}("m"));`);
     expect(compiled.script).toContain(`ns = await ${IMPORT_FUNCTION}("n");`);
     expect(compiled.script).toContain(`${IMPORT_FUNCTION}("o")`);
     expect(compiled.declaredNames).toEqual(expect.arrayContaining(["def", "b", "ns", "lazy"]));
@@ -74,5 +75,41 @@ describe("compileCell", () => {
 
     expect(error).toBeInstanceOf(CellSyntaxError);
     expect([error!.line, error!.column]).toEqual([2, 7]);
+  });
+});
+
+describe("isPlainJavaScript", () => {
+  const parse = (code: string) => ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const plain = ["1 + 1", "const a = [1, 2].map((x) => x * 2)", "class A { #p = 1; static m() {} }", "for await (const x of y) {}", 'import x from "m"'];
+  const typed = [
+    "const a: number = 1",
+    "let b!: string",
+    "f<number>(1)",
+    "x as any",
+    "y!",
+    "interface I {}",
+    "type T = 1",
+    "enum E { A }",
+    "class B { constructor(private v: number) {} }",
+    "function g(p?) {}",
+    'import type { T } from "m"',
+    "class C implements D {}",
+  ];
+
+  for (const code of plain) it(`treats ${JSON.stringify(code)} as JavaScript`, () => expect(isPlainJavaScript(ts, parse(code))).toBe(true));
+  for (const code of typed) it(`treats ${JSON.stringify(code)} as TypeScript`, () => expect(isPlainJavaScript(ts, parse(code))).toBe(false));
+
+  it("sends a cell with a syntax error through the TypeScript path", () => {
+    expect(isPlainJavaScript(ts, parse("const = 1"))).toBe(false);
+  });
+});
+
+describe("compileCell without semicolons", () => {
+  it("keeps a call on the previous line apart from a rewritten declaration", async () => {
+    const calls: unknown[] = [];
+    (globalThis as Record<string, unknown>).record = (value: unknown) => calls.push(value);
+
+    expect(await run("record(1)\nconst afterCall = 2\nafterCall")).toBe(2);
+    expect(calls).toEqual([1]);
   });
 });

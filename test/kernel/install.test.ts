@@ -110,6 +110,7 @@ finally:
       encoding: "utf8",
       env: { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter") },
       timeout: 120_000,
+      stdio: ["ignore", "pipe", "pipe"],
     });
     const result = JSON.parse(output.trim().split("\n").pop()!);
 
