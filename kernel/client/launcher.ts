@@ -24,11 +24,17 @@ export interface LaunchOptions extends ConnectionOptions {
 
 export interface LaunchedKernel {
   client: KernelClient;
-  process: ChildProcess;
+  /** The current kernel process; restart() replaces it. */
+  readonly process: ChildProcess;
   connection: ConnectionInfo;
   connectionFile: string;
   /** Interrupts the running cell: "message" sends interrupt_request, "signal" sends SIGINT. */
   interrupt(mode?: "message" | "signal"): Promise<void>;
+  /**
+   * Sends shutdown_request with restart true, waits for the process to exit, and starts a new
+   * one on the same connection file. The client stays connected; the new kernel has fresh state.
+   */
+  restart(timeoutMs?: number): Promise<void>;
   /** Asks the kernel to shut down and waits for the process to exit; kills it after `timeoutMs`. */
   shutdown(timeoutMs?: number): Promise<void>;
   /** Kills the process at once. */
@@ -48,40 +54,54 @@ export function defaultKernelArgv(extra: string[] = []): string[] {
 export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
   const { file, info } = await writeConnectionFile(options);
   const argv = (options.argv ?? defaultKernelArgv(options.kernelArgs)).map((arg) => arg.replaceAll("{connection_file}", file));
-  const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr?.setEncoding("utf8");
-  child.stderr?.on("data", (text: string) => options.onStderr?.(text));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-
+  const spawnProcess = (): { child: ChildProcess; exited: Promise<void> } => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (text: string) => options.onStderr?.(text));
+    return { child, exited: new Promise<void>((resolve) => child.once("exit", () => resolve())) };
+  };
+  let current = spawnProcess();
   const client = new KernelClient(info, options.client);
+
+  const stop = async (restart: boolean, timeoutMs: number): Promise<void> => {
+    const { child, exited } = current;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    await Promise.race([client.shutdown(restart).catch(() => undefined), exited]);
+    await exited;
+    clearTimeout(timer);
+  };
+
   const kernel: LaunchedKernel = {
     client,
-    process: child,
+    get process() {
+      return current.child;
+    },
     connection: info,
     connectionFile: file,
     async interrupt(mode = "message") {
-      if (mode === "signal") child.kill("SIGINT");
+      if (mode === "signal") current.child.kill("SIGINT");
       else await client.interrupt();
     },
-    async shutdown(timeoutMs = 5000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-        await Promise.race([client.shutdown().catch(() => undefined), exited]);
-        await exited;
-        clearTimeout(timer);
-      }
+    async restart(timeoutMs = 10_000) {
+      await stop(true, timeoutMs);
+      current = spawnProcess();
+      await waitForReady(client, current.child, options.startTimeoutMs ?? 30_000);
+    },
+    async shutdown(timeoutMs = 10_000) {
+      await stop(false, timeoutMs);
       client.close();
       cleanup(file, options.dir === undefined);
     },
     kill() {
-      child.kill("SIGKILL");
+      current.child.kill("SIGKILL");
       client.close();
       cleanup(file, options.dir === undefined);
     },
   };
 
   try {
-    await waitForReady(client, child, options.startTimeoutMs ?? 30_000);
+    await waitForReady(client, current.child, options.startTimeoutMs ?? 30_000);
   } catch (error) {
     kernel.kill();
     throw error;

@@ -49,8 +49,9 @@ const main: MainThread = {
     void sockets.flush().then(() => {
       sockets.close();
       post({ kind: "shutdown" });
-      // The main thread exits when it is free; a cell stuck in a loop is ended by SIGTERM.
-      setTimeout(() => process.kill(process.pid, "SIGTERM"), 1000).unref();
+      // The main thread exits when it is free. A cell stuck in a loop is ended by SIGTERM after
+      // a delay that also covers a main thread still loading TypeScript on a busy machine.
+      setTimeout(() => process.kill(process.pid, "SIGTERM"), 5000).unref();
     });
   },
 };
