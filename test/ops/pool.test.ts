@@ -14,6 +14,7 @@ import {
   maxPool2d,
   randn,
   tensor,
+  zeros,
 } from "../../core/index.js";
 
 function input(shape: number[], seed: number, dtype: "float32" | "float64" = "float64"): Tensor {
@@ -210,6 +211,15 @@ describe("1-D and unbatched pooling", () => {
     expect(maxPool1d(input([4, 10], 6), 2).shape).toEqual([4, 5]);
     const [, indices] = maxPool1d(input([4, 10], 6), 2, { returnIndices: true });
     expect(indices.shape).toEqual([4, 5]);
+  });
+});
+
+describe("pooling empty batch", () => {
+  it("keeps the zero batch dimension", () => {
+    const empty = zeros([0, 2, 4, 4]);
+    expect(maxPool2d(empty, 2).shape).toEqual([0, 2, 2, 2]);
+    expect(avgPool2d(empty, 2).shape).toEqual([0, 2, 2, 2]);
+    expect(adaptiveAvgPool2d(empty, 3).shape).toEqual([0, 2, 3, 3]);
   });
 });
 
