@@ -4,3 +4,4 @@ export { type Figure, type Trace, PLOTLY_MIME, figureBundle, lineFigure, titleOf
 export { renderSvg, niceTicks } from "./svg.js";
 export { tensorBundle } from "./tensor.js";
 export { historyBundle, historyFigure } from "./history.js";
+export { architecture, diagramBundle, diagramSvg, type Architecture } from "./module_diagram.js";

@@ -28,8 +28,25 @@ export interface CallRecord {
   sources: (string | number)[][];
 }
 
+/**
+ * A functional op (such as the add of a residual connection) whose result a graph node reads
+ * and that combines two or more graph nodes' outputs. It becomes a node of its own, so a chain
+ * of residual blocks has a linear number of edges.
+ */
+export interface Junction {
+  /** "op:i", the key used in `sources`. */
+  id: string;
+  /** The autograd node's op name, such as "add" or "cat". */
+  op: string;
+  sources: (string | number)[];
+  shape: number[];
+  /** The id of the first call that read the junction's tensor. */
+  consumer: number;
+}
+
 export interface Trace {
   calls: CallRecord[];
+  junctions: Junction[];
   root: CallRecord;
   output: unknown;
   /** The graph nodes the model's output tensors were computed from. */
@@ -86,7 +103,20 @@ export function traceForward(model: Module, inputs: unknown[], options: TraceOpt
   const starts: number[] = [];
   const producers = new Map<Tensor, string | number>();
   tensorsIn(inputs).forEach((t, i) => producers.set(t, `input:${i}`));
+  const junctions: Junction[] = [];
   const insideAtomic = (): boolean => stack.some((call) => call.graphNode);
+
+  // The producers of a graph node's input; a tensor combining several producers becomes a junction.
+  const inputSources = (t: Tensor, consumer: number): (string | number)[] => {
+    const direct = producers.get(t);
+    if (direct !== undefined) return [direct];
+    const found = sourcesOf(t, producers);
+    if (found.length < 2) return found;
+    const junction: Junction = { id: `op:${junctions.length}`, op: t.gradFn?.name ?? "op", sources: found, shape: [...t.shape], consumer };
+    junctions.push(junction);
+    producers.set(t, junction.id);
+    return [junction.id];
+  };
   const removers: (() => void)[] = [];
 
   const before = (module: Module, args: unknown[]): void => {
@@ -102,7 +132,7 @@ export function traceForward(model: Module, inputs: unknown[], options: TraceOpt
       output: undefined,
       elapsedMs: 0,
       graphNode: false,
-      sources: options.graph && !hidden ? tensorsIn(args).map((t) => sourcesOf(t, producers)) : [],
+      sources: options.graph && !hidden ? tensorsIn(args).map((t) => inputSources(t, calls.length)) : [],
     };
     if (options.graph && !hidden && options.atomic?.(module)) record.graphNode = true;
     parent?.children.push(record);
@@ -119,7 +149,8 @@ export function traceForward(model: Module, inputs: unknown[], options: TraceOpt
     if (routing) record.routing = structuredClone(routing);
     if (!options.graph || insideAtomic()) return;
     if (record.children.length === 0) record.graphNode = true;
-    if (record.graphNode) for (const t of tensorsIn(output)) if (!producers.has(t)) producers.set(t, record.id);
+    // The latest producer wins, so a module that returns its input (Dropout in eval) sits in the chain.
+    if (record.graphNode) for (const t of tensorsIn(output)) producers.set(t, record.id);
   };
 
   for (const module of names.keys()) {
@@ -128,8 +159,8 @@ export function traceForward(model: Module, inputs: unknown[], options: TraceOpt
   }
   try {
     const output = (model.forward as (...args: unknown[]) => unknown)(...inputs);
-    const outputSources = options.graph ? [...new Set(tensorsIn(output).flatMap((t) => sourcesOf(t, producers)))] : [];
-    return { calls, root: calls[0], output, outputSources, names };
+    const outputSources = options.graph ? [...new Set(tensorsIn(output).flatMap((t) => inputSources(t, calls.length)))] : [];
+    return { calls, junctions, root: calls[0], output, outputSources, names };
   } finally {
     for (const remove of removers) remove();
   }
