@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { packageRoot } from "./paths.js";
 import { logoPng, logoSvg } from "./logo.js";
 
-/** Where the kernelspec goes: the user's data dir, Python's sys.prefix, or a given prefix. */
+/** Kernelspec location: the user's data folder, Python's sys.prefix, or a given prefix. */
 export type SpecLocation = "user" | "sys-prefix" | { prefix: string };
 
 export interface InstallOptions {
@@ -17,7 +17,7 @@ export interface InstallOptions {
 
 const NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
-/** Returns the folder that holds the kernelspec `name` at `location`. */
+/** Returns the folder of the kernelspec `name` at `location`. */
 export function kernelSpecDir(location: SpecLocation, name: string): string {
   if (!NAME_PATTERN.test(name)) {
     throw new Error(`kernel name ${JSON.stringify(name)} is invalid: use only letters, digits, ".", "_" and "-"`);

@@ -22,7 +22,7 @@ export interface KernelOptions {
 /** Starts the kernel and resolves with the exit code once it shuts down. */
 export async function runKernel(options: KernelOptions): Promise<number> {
   const log = createLogger("paramlab-kernel", options.logLevel);
-  // The worker starts first, so kernel_info is answered while the core and TypeScript load.
+  // The worker starts first, so it replies to kernel_info_request while the core and TypeScript load.
   const socketWorker = options.worker ?? startSocketWorker(options.connection, options.logLevel);
   const worker = socketWorker.worker;
   const post = (message: ToWorker): void => worker.postMessage(message);

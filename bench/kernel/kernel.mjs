@@ -76,6 +76,7 @@ async function main() {
     console.error("dist/ is missing; run npm run build first");
     process.exit(2);
   }
+
   const starts = Number(values.starts ?? 10);
   const trips = Number(values.trips ?? 200);
   const prefix = mkdtempSync(join(tmpdir(), "paramlab-bench-"));
@@ -101,6 +102,7 @@ async function main() {
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }
+
   console.log(`### Kernel startup and round trip\n`);
   console.log(`Driven by Debian's jupyter_client; ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}.`);
   console.log(`Startup: median of ${starts} launches, from starting the process to the first kernel_info_reply.`);

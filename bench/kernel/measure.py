@@ -45,7 +45,7 @@ def startup_seconds(name):
             except Exception:
                 # No reply yet: the kernel's sockets may not be bound; ask again, as wait_for_ready does.
                 if time.perf_counter() - started > 60:
-                    raise TimeoutError(f"{name} did not answer kernel_info_request within 60 s")
+                    raise TimeoutError(f"{name} did not reply to kernel_info_request within 60 s")
     except BaseException:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

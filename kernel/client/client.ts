@@ -15,7 +15,7 @@ export interface ExecuteOptions {
   allowStdin?: boolean;
   stopOnError?: boolean;
   userExpressions?: Record<string, string>;
-  /** Answers input_request; without it, allow_stdin is false. */
+  /** Returns the reply to an input_request. Without it, allow_stdin is false. */
   onInput?: (prompt: string, password: boolean) => string | Promise<string>;
   /** Receives each IOPub message of this request as it arrives. */
   onIopub?: (message: Message) => void;

@@ -48,7 +48,7 @@ export function defaultKernelArgv(extra: string[] = []): string[] {
 }
 
 /**
- * Writes a connection file, starts the kernel and waits until it answers kernel_info on shell
+ * Writes a connection file, starts the kernel and waits until it replies to kernel_info_request
  * and its IOPub messages reach the client, as jupyter_client's wait_for_ready does.
  */
 export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
@@ -114,14 +114,14 @@ async function waitForReady(client: KernelClient, child: ChildProcess, timeoutMs
   let exitCode: number | null = null;
   child.once("exit", (code) => (exitCode = code ?? -1));
   while (Date.now() < deadline) {
-    if (exitCode !== null) throw new Error(`the kernel exited with code ${exitCode} before it answered kernel_info_request`);
+    if (exitCode !== null) throw new Error(`the kernel exited with code ${exitCode} before it replied to kernel_info_request`);
     const reply = await Promise.race([
       client.kernelInfo().then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), 250)),
     ]);
     if (reply) return;
   }
-  throw new Error(`the kernel did not answer kernel_info_request within ${timeoutMs} ms`);
+  throw new Error(`the kernel did not reply to kernel_info_request within ${timeoutMs} ms; its log goes to onStderr`);
 }
 
 function cleanup(file: string, ownsDir: boolean): void {

@@ -1,8 +1,8 @@
 // Turns a TypeScript cell into a script that runs at the top level of the kernel's global scope.
 //
-// The cell is transpiled (types removed, no type checking), then its top-level statements are
-// rewritten so that declarations persist across cells: `const x = 1` becomes an assignment to a
-// global `var x`, imports become awaited calls to the kernel's import function, and the last
+// The cell is transpiled without type checking. Then its top-level statements are rewritten so
+// that declarations persist across cells. `const x = 1` becomes an assignment to a global
+// `var x`, imports become awaited calls to the kernel's import function, and the last
 // expression becomes the value the script returns. The body runs inside an async arrow so top-level
 // `await` works. Rewrites never add or remove line breaks, so lines keep their numbers.
 import { SourceMap } from "node:module";

@@ -44,7 +44,7 @@ function streamWriter(output: Output, name: "stdout" | "stderr"): Writable {
   return stream;
 }
 
-/** A replacement for process.stdout.write that publishes synchronously, even inside a busy loop. */
+/** Creates a replacement for process.stdout.write that publishes synchronously, even inside a busy loop. */
 function directWriter(output: Output, name: "stdout" | "stderr"): typeof process.stdout.write {
   return ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
     output.write(name, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));

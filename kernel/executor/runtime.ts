@@ -1,4 +1,4 @@
-// The main-thread side of the kernel: executes cells and answers the session's requests.
+// The main-thread side of the kernel: executes cells and handles the session's requests.
 import { CommManager } from "./comms.js";
 import { createDisplay } from "./display.js";
 import { Executor, type ExecuteOutcome } from "./executor.js";

@@ -1,4 +1,4 @@
-// Builds the one virtual module that the language service sees: the earlier cells, with
+// Builds the one virtual module that the language service reads: the earlier cells, with
 // declarations that a later cell repeats removed, followed by the current cell.
 import type * as TS from "typescript";
 

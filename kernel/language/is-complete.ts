@@ -1,4 +1,4 @@
-// Answers is_complete_request: whether a console should run the code or ask for another line.
+// Decides is_complete_request: whether a console should run the code or ask for another line.
 import type * as TS from "typescript";
 
 const OPENERS = new Set(["(", "[", "{"]);
@@ -16,7 +16,7 @@ export function checkComplete(ts: typeof TS, code: string): Record<string, unkno
     if (token === ts.SyntaxKind.TemplateHead) {
       open.push("${");
     } else if (token === ts.SyntaxKind.CloseBraceToken && open[open.length - 1] === "${") {
-      // The scanner sees a close brace first; inside a template it continues the template.
+      // The scanner returns a close brace first. Inside a template it continues the template.
       if (scanner.reScanTemplateToken(false) === ts.SyntaxKind.TemplateTail) open.pop();
     } else if (OPENERS.has(text)) {
       open.push(text);

@@ -1,5 +1,5 @@
 // Completion, inspection, is_complete and type checking from the TypeScript language service.
-// It sees the cells that ran so far and the preloaded core's types.
+// It reads the cells that ran so far and the preloaded core's types.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../paths.js";

@@ -1,4 +1,4 @@
-// The input history of one kernel session, answering history_request (tail, range, search).
+// The input history of one kernel session, for history_request (tail, range, search).
 
 export interface HistoryEntry {
   line: number;

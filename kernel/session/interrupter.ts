@@ -3,7 +3,7 @@
 // SIGINT stops synchronous code through vm's breakOnSigint and a pending await through the main
 // thread's SIGINT listener. A SIGINT that arrives while the main thread is busy before the cell
 // starts (loading the core or TypeScript) waits for the listener, so the signal is sent again
-// once the cell starts. A busy loop after an await sees neither, so when the cell has not stopped
+// once the cell starts. Neither stops a busy loop after an await, so when the cell has not stopped
 // after a grace period, its JavaScript execution is terminated through the inspector.
 import { Session as InspectorSession } from "node:inspector";
 import type { Logger } from "../log.js";
@@ -41,7 +41,7 @@ export class Interrupter {
     clearTimeout(this.timer);
   }
 
-  /** The execution ended, so nothing is left to interrupt. */
+  /** Clears the interrupt state when an execution ends. */
   executionEnded(): void {
     this.pending = false;
     this.cellStarted = false;
@@ -53,7 +53,7 @@ export class Interrupter {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       // Only a started cell is terminated: compiling or loading TypeScript can also take a
-      // while, and the main thread answers the SIGINT when that finishes.
+      // while, and the main thread handles the SIGINT when that finishes.
       if (this.pending && this.cellStarted && !this.terminating) this.terminate();
     }, GRACE_MS);
   }

@@ -26,7 +26,7 @@ export interface MainThread {
 
 type Handler = (message: Message, channel: "shell" | "control") => Promise<void>;
 
-/** Request types forwarded to the main thread and the method that answers each. */
+/** Request types forwarded to the main thread and the method that handles each. */
 const FORWARDED: Record<string, MainMethod> = {
   complete_request: "complete",
   inspect_request: "inspect",
@@ -93,7 +93,7 @@ export class Session {
 
   /**
    * Publishes on IOPub. Stream text waits for the next turn of the worker's event loop, so a
-   * burst of writes becomes one message; any other message first publishes the waiting text.
+   * burst of writes becomes one message. Any other message first publishes the waiting text.
    */
   publish(msgType: string, content: Record<string, unknown>, parent: Partial<Header> | undefined, metadata: Record<string, unknown> = {}): void {
     if (msgType === "stream") {

@@ -1,5 +1,5 @@
 // Starts the socket worker. cli.ts calls this before it imports the executor, so the worker
-// boots and answers kernel_info while the main thread is still loading.
+// boots and replies to kernel_info_request while the main thread is still loading.
 import { Worker } from "node:worker_threads";
 import type { ToMain } from "../bridge.js";
 import type { LogLevel } from "../log.js";

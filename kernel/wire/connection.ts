@@ -52,7 +52,7 @@ export function validateConnectionInfo(value: unknown, source = "connection info
 
 /**
  * Returns the ZeroMQ endpoint of a channel. For ipc, Jupyter names the socket file
- * `<ip>-<port>`, so the `ip` field holds a path prefix.
+ * `<ip>-<port>`, so the `ip` field contains a path prefix.
  */
 export function endpoint(info: ConnectionInfo, channel: Channel): string {
   const port = info[`${channel}_port` as `${Channel}_port`];
