@@ -2,9 +2,9 @@ import * as pl from "../../core/index.js";
 import type { Tensor } from "../../core/index.js";
 
 /**
- * The small float64 MLP the Hessian tests analyze: 4 → 12 → 12 → 3 with tanh, 255 parameters,
- * on 64 random points with labels from a random linear rule, trained a few Adam steps so the
- * Hessian is not the one at initialization.
+ * The small float64 MLP the Hessian tests analyze: 4 → 12 → 12 → 3 with tanh, 255 parameters.
+ * It sees 64 random points labeled by a random linear rule and is trained for 30 Adam steps, so
+ * the Hessian is not the one at initialization.
  */
 export interface MlpProblem {
   model: pl.nn.Module;

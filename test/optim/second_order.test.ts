@@ -9,7 +9,7 @@ function irisData(): [Tensor, Tensor] {
   const data = pl.data.iris();
   const [features, labels] = data.tensors;
   const x = features.double();
-  const standardized = x.sub(x.mean(0, true)).div(x.std(0, true));
+  const standardized = x.sub(x.mean(0, { keepdim: true })).div(x.std(0, { keepdim: true }));
   return [standardized, labels];
 }
 

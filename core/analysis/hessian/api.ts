@@ -13,9 +13,9 @@ import { checkTopK } from "./types.js";
 import { flatten, unflatten } from "./vector.js";
 
 /**
- * Hessian analysis of a model's loss: `fn(model, lossFn, data, options)` where data is one batch
- * [inputs, targets] or a DataLoader (the loss is then averaged over its batches), and
- * `options.params` picks a subset of the parameters by tensor or name prefix (for example "fc1").
+ * Hessian analysis of a model's loss, as `fn(model, lossFn, data, options)`. `data` is one batch
+ * [inputs, targets] or a DataLoader, whose batch losses are then averaged. `options.params` picks
+ * a subset of the parameters by tensor or name prefix (for example "fc1").
  * Random probes come from a Generator seeded with `options.seed` (default 0), so results repeat.
  */
 
@@ -32,7 +32,7 @@ export interface EigenOptions extends HessianOperatorOptions, SeedOptions {
   tol?: number;
 }
 
-/** The Hessian of the loss as a linear operator on flat vectors (see HessianOperator). */
+/** Builds the Hessian of the loss as a linear operator on flat vectors (see HessianOperator). */
 export function operator(model: Module, lossFn: LossFunction, data: HessianData, options: HessianOperatorOptions = {}): HessianOperator {
   return new HessianOperator(model, lossFn, data, options);
 }
@@ -46,7 +46,7 @@ export function hvp(model: Module, lossFn: LossFunction, data: HessianData, v: r
   return unflatten(op.apply(flatten(v, op.params)), op.params);
 }
 
-/** The topK eigenpairs of largest magnitude, by Lanczos or by power iteration with deflation. */
+/** Finds the topK eigenpairs of largest magnitude, by Lanczos or by power iteration with deflation. */
 export function topEigenvalues(model: Module, lossFn: LossFunction, data: HessianData, options: EigenOptions = {}): EigenResult {
   const op = new HessianOperator(model, lossFn, data, options, "topEigenvalues");
   return eigenOf(op, options);
@@ -80,7 +80,7 @@ export function diagonal(model: Module, lossFn: LossFunction, data: HessianData,
 
 export interface HessianDensityOptions extends HessianOperatorOptions, SeedOptions, Omit<DensityOptions, "generator"> {}
 
-/** The smoothed spectral density by stochastic Lanczos quadrature. */
+/** Estimates the smoothed spectral density by stochastic Lanczos quadrature. */
 export function density(model: Module, lossFn: LossFunction, data: HessianData, options: HessianDensityOptions = {}): SpectralDensity {
   const op = new HessianOperator(model, lossFn, data, options, "density");
   return spectralDensity(op, { ...options, generator: new Generator(options.seed ?? 0) });
@@ -129,8 +129,8 @@ export interface SpectrumOptions extends EigenOptions {
 }
 
 /**
- * The top eigenvalues of the Hessian and, with `density`, its spectral density, as a displayable
- * HessianSpectrum. Example: `analysis.hessian.spectrum(model, nn.functional.crossEntropy, [x, y], { topK: 5, density: true })`.
+ * Computes the top eigenvalues of the Hessian and, with `density`, its spectral density, as a
+ * displayable HessianSpectrum. Example: `analysis.hessian.spectrum(model, nn.functional.crossEntropy, [x, y], { topK: 5, density: true })`.
  */
 export function spectrum(model: Module, lossFn: LossFunction, data: HessianData, options: SpectrumOptions = {}): HessianSpectrum {
   const op = new HessianOperator(model, lossFn, data, options, "spectrum");

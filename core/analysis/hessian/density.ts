@@ -37,7 +37,7 @@ export interface SpectralDensity {
 }
 
 /**
- * The spectral density of H by stochastic Lanczos quadrature. For a random unit vector v,
+ * Estimates the spectral density of H by stochastic Lanczos quadrature. For a random unit vector v,
  * vᵀf(H)v = Σᵢ f(λᵢ)(uᵢᵀv)², whose mean over the sphere is tr(f(H))/n, and m Lanczos steps from v give the Gauss quadrature of that sum:
  * nodes θ_k (eigenvalues of T_m) with weights τ_k = (e₁ᵀy_k)², the squared first components of
  * T_m's eigenvectors. Averaged over runs and with f a Gaussian kernel of width σ this gives

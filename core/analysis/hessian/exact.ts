@@ -3,11 +3,11 @@ import { symmetricEigen, type SymmetricEigen } from "./eigen.js";
 import type { LinearOperator } from "./types.js";
 
 export interface ExactHessianOptions {
-  /** The most memory, in bytes, that the matrix and its eigenvectors may take. Default 1 GiB. */
+  /** The maximum memory in bytes for the matrix and its eigenvectors. Default 1 GiB. */
   maxBytes?: number;
 }
 
-/** The memory of an n×n float64 matrix. */
+/** Returns the bytes of an n×n float64 matrix. */
 export function matrixBytes(n: number): number {
   return n * n * 8;
 }
@@ -40,7 +40,7 @@ export function checkExactSize(owner: string, n: number, copies: number, options
 }
 
 /**
- * The exact Hessian as a row-major n×n float64 matrix, built column by column from n
+ * Builds the exact Hessian as a row-major n×n float64 matrix, built column by column from n
  * Hessian-vector products with the unit vectors and then symmetrized as (H + Hᵀ)/2, which only
  * removes rounding differences.
  */

@@ -1,7 +1,7 @@
 /**
- * A small leveled logger for the Hessian estimators. It writes warnings to the console by
- * default; `logger.setLevel("silent")` turns it off (tests do), and `logger.setSink(fn)` sends
- * messages elsewhere, for example to a list a test inspects.
+ * A small leveled logger for the Hessian estimators. By default it writes warnings to the
+ * console. `logger.setLevel("silent")` turns it off, as the tests do, and `logger.setSink(fn)`
+ * sends messages elsewhere, for example to a list a test inspects.
  */
 
 export type LogLevel = "debug" | "info" | "warn" | "silent";

@@ -27,8 +27,8 @@ export interface HessianOperatorOptions {
  * gradient graph is built once and each product H·v is one more backward pass through it. With
  * several batches, L is the mean of the batch losses weighted by batch size, and every product
  * runs forward and double-backward on each batch.
- * NOTE: with one batch the gradient graph belongs to the parameter values at construction, so
- * `apply` and `lossAndGradient` keep describing those values after `setValues`; `evaluate`
+ * NOTE: with one batch the gradient graph belongs to the parameter values at construction.
+ * `apply` and `lossAndGradient` keep describing those values after `setValues`, but `evaluate`
  * always recomputes.
  * The model runs in eval mode while the operator computes (so BatchNorm uses its running
  * statistics and Dropout is off), and its mode is restored afterwards.
@@ -112,7 +112,7 @@ export class HessianOperator {
     return flatten(products, this.params);
   }
 
-  /** The loss L(θ) and its gradient ∇L(θ) as a flat vector. */
+  /** Returns the loss L(θ) and its gradient ∇L(θ) as a flat vector. */
   lossAndGradient(): { loss: number; gradient: Float64Array } {
     if (this.cached !== null) return { loss: this.cached.loss, gradient: flatten(this.cached.gradients, this.params) };
     const total = this.batches.reduce((n, b) => n + b[0].shape[0], 0);
@@ -128,14 +128,14 @@ export class HessianOperator {
     return { loss, gradient };
   }
 
-  /** The loss at the current parameters, without gradients (batch-size-weighted mean over batches). */
+  /** Computes the loss at the current parameters without gradients (the batch-size-weighted mean over batches). */
   evaluate(): number {
     const batches = this.batches;
     const total = batches.reduce((n, b) => n + b[0].shape[0], 0);
     return this.inEval(() => noGrad(() => batches.reduce((sum, b) => sum + (b[0].shape[0] / total) * this.lossOf(b).item(), 0)));
   }
 
-  /** The current parameter values as one flat vector. */
+  /** Returns the current parameter values as one flat vector. */
   values(): Float64Array {
     return flatten(this.params, this.params);
   }

@@ -13,7 +13,7 @@ export interface PowerIterationOptions {
 }
 
 /**
- * The topK eigenvalues of largest magnitude by power iteration with deflation: eigenpair k is
+ * Finds the topK eigenvalues of largest magnitude by power iteration with deflation: eigenpair k is
  * found by iterating v ← H'v/‖H'v‖ with H' = H − Σ_{i<k} λᵢvᵢvᵢᵀ (and v kept orthogonal to
  * the earlier vᵢ), where λ is the Rayleigh quotient vᵀHv. The tolerance is relative to |λ₁| ≈ ‖H‖
  * rather than to each |λ_k|, because the rounding left in λ₁'s vector by deflation limits how small

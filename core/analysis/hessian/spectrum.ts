@@ -71,7 +71,7 @@ export class HessianSpectrum {
     return { [PLOTLY_MIME]: figure, "image/svg+xml": this.svg(), "text/plain": this.toString() };
   }
 
-  /** The static drawing: the eigenvalue bars, and the density below them when there is one. */
+  /** Draws the eigenvalue bars as SVG, with the density below them when there is one. */
   private svg(): string {
     const bars = renderSvg({
       data: [{ type: "bar", name: "eigenvalue", x: this.eigenvalues.map((_, i) => i + 1), y: this.eigenvalues }],

@@ -31,21 +31,21 @@ export function orthogonalize(v: Float64Array, basis: readonly Float64Array[]): 
   for (const q of basis) axpy(-dot(q, v), q, v);
 }
 
-/** A vector of independent ±1 entries (Rademacher). */
+/** Draws a vector of independent ±1 entries (Rademacher). */
 export function rademacher(n: number, generator: Generator = defaultGenerator): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = generator.nextUint32() & 1 ? 1 : -1;
   return out;
 }
 
-/** A vector of independent standard normal entries. */
+/** Draws a vector of independent standard normal entries. */
 export function gaussian(n: number, generator: Generator = defaultGenerator): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = generator.normal();
   return out;
 }
 
-/** The values of `tensors` (or zeros for null entries) concatenated into one float64 vector. */
+/** Concatenates the values of `tensors` (zeros for null entries) into one float64 vector. */
 export function flatten(tensors: readonly (Tensor | null)[], like: readonly Tensor[]): Float64Array {
   const out = new Float64Array(like.reduce((n, t) => n + t.numel(), 0));
   let offset = 0;

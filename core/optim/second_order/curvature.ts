@@ -31,7 +31,7 @@ export class GradientGraph {
     return gatherValues(products, this.params);
   }
 
-  /** The dense n×n Hessian, row-major, from n products with unit vectors, symmetrized. */
+  /** Builds the dense n×n Hessian, row-major, from n products with unit vectors, and symmetrizes it. */
   hessian(): Float64Array {
     const n = numelOf(this.params);
     const matrix = new Float64Array(n * n);

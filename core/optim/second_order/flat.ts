@@ -12,7 +12,7 @@ export function numelOf(params: readonly Tensor[]): number {
   return params.reduce((n, p) => n + p.numel(), 0);
 }
 
-/** The parameter values (or, for `grads`, their gradients with zeros for null) as one vector. */
+/** Concatenates the values of `tensors` (zeros for null entries) into one float64 vector. */
 export function gatherValues(tensors: readonly (Tensor | null)[], params: readonly Tensor[]): Float64Array {
   const out = new Float64Array(numelOf(params));
   let offset = 0;

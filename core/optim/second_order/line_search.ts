@@ -7,9 +7,9 @@ import { dot } from "./flat.js";
 export type DirectionalEvaluate = (t: number) => { loss: number; grad: Float64Array };
 
 /**
- * The minimizer of the cubic that interpolates (x1, f1, g1) and (x2, f2, g2), clamped to
- * `bounds` (by default the interval between x1 and x2); the midpoint of the bounds when the
- * cubic has no minimizer.
+ * Returns the minimizer of the cubic that interpolates (x1, f1, g1) and (x2, f2, g2), clamped to
+ * `bounds` (by default the interval between x1 and x2). When the cubic has no minimizer it
+ * returns the midpoint of the bounds.
  */
 export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
   const [low, high] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
@@ -38,7 +38,7 @@ interface Point {
 }
 
 /**
- * A line search for a step t that satisfies the strong Wolfe conditions
+ * Searches for a step t that satisfies the strong Wolfe conditions
  *   f(θ + t·d) ≤ f(θ) + c1·t·∇f(θ)ᵀd   and   |∇f(θ + t·d)ᵀd| ≤ c2·|∇f(θ)ᵀd|,
  * by bracketing with cubic extrapolation and then zooming with cubic interpolation (Nocedal and
  * Wright, Numerical Optimization, algorithms 3.5 and 3.6), in the variant of PyTorch's LBFGS

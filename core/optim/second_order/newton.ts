@@ -89,7 +89,7 @@ export class Newton extends Optimizer<NewtonOptions> {
     return original;
   }
 
-  /** The damped Newton direction p with (H + λI)p = −g, and the λ that made H + λI positive definite. */
+  /** Solves (H + λI)p = −g, returning p and the λ that made H + λI positive definite. */
   private solve(hessian: Float64Array, n: number, g: Float64Array): [Float64Array, number] {
     let maxDiagonal = 0;
     for (let i = 0; i < n; i++) maxDiagonal = Math.max(maxDiagonal, Math.abs(hessian[i * n + i]));
@@ -115,7 +115,7 @@ function predictedDecrease(hessian: Float64Array, n: number, g: Float64Array, p:
   return -(t * dot(g, p) + 0.5 * t * t * curvature);
 }
 
-/** The Levenberg–Marquardt update of λ from the ratio of actual to predicted decrease. */
+/** Updates λ by the Levenberg–Marquardt rule on the ratio of actual to predicted decrease. */
 export function adaptedDamping(damping: number, actual: number, predicted: number): number {
   if (!(predicted > 0)) return damping;
   const ratio = actual / predicted;

@@ -42,7 +42,7 @@ export interface CGResult {
   /** pᵀ(H + λI)p, for the predicted decrease. */
   curvature: number;
   iterations: number;
-  /** Why CG stopped. */
+  /** The reason CG stopped. */
   reason: "converged" | "maxIter" | "negativeCurvature";
 }
 
@@ -94,7 +94,7 @@ export function truncatedCG(hvp: (v: Float64Array) => Float64Array, g: Float64Ar
  */
 export class NewtonCG extends Optimizer<NewtonCGOptions> {
   private damping: number;
-  /** How the last step's CG solve ended. */
+  /** The result of the last step's CG solve. */
   lastSolve: CGResult | null = null;
 
   constructor(params: ParamsInput<NewtonCGOptions>, options?: Partial<NewtonCGOptions>) {

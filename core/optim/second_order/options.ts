@@ -2,14 +2,14 @@ import { InvalidArgumentError } from "../../tensor/index.js";
 import type { OptionCheck } from "../options.js";
 import type { UpdateTransform } from "../transform.js";
 
-/** A positive integer option. */
+/** Raises unless the option is a positive integer. */
 export const positiveInteger: OptionCheck = (owner, name, value) => {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     throw new InvalidArgumentError(`${owner}: invalid ${name}=${String(value)}; expected a positive integer.`);
   }
 };
 
-/** A number > 0. */
+/** Raises unless the option is a number > 0. */
 export const positive: OptionCheck = (owner, name, value) => {
   if (typeof value !== "number" || !(value > 0)) {
     throw new InvalidArgumentError(`${owner}: invalid ${name}=${String(value)}; expected a number > 0.`);
@@ -17,8 +17,8 @@ export const positive: OptionCheck = (owner, name, value) => {
 };
 
 /**
- * The per-parameter transform slot of an OptimizerSpec, for optimizers that update all their
- * parameters together in their own `step(closure)` and so never run a per-parameter transform.
+ * Fills the per-parameter transform slot of an OptimizerSpec for optimizers that update all their
+ * parameters together in their own `step(closure)`. The transform raises if it is ever built.
  */
 export function updateThroughStep(name: string): () => UpdateTransform {
   return () => {
