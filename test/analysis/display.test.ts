@@ -89,6 +89,15 @@ describe("landscape", () => {
     }
   });
 
+  it("2-D slice along the top two eigenvectors", () => {
+    const eigen = H.topEigenvalues(model, lossFn, batch, { topK: 2 });
+    const result = H.landscape(model, lossFn, batch, { directions: "eigen", steps: 5, range: [-1e-3, 1e-3] });
+    const overlaps = result.vectors.map((v, k) => Math.abs(v.reduce((sum, x, i) => sum + x * eigen.vectors[k][i], 0)));
+    overlaps.forEach((overlap, k) => expect(overlap, `direction ${k + 1}`).toBeGreaterThan(1 - 1e-8));
+    expect(result.losses.map((row) => row.length)).toEqual([5, 5, 5, 5, 5]);
+    expect(bundleOf(result)["text/plain"]).toMatch(/2-D slice along eigen directions, 5×5 grid/);
+  });
+
   it("1-D slice along the top eigenvector is a curve with curvature λ₁", () => {
     const top = H.topEigenvalues(model, lossFn, batch, { topK: 1 }).values[0];
     const step = 1e-3;

@@ -129,6 +129,17 @@ describe("Hutchinson", () => {
     expect(result.standardError).toBeGreaterThan(0);
   });
 
+  it("trace reports an unmet tolerance", () => {
+    const messages: string[] = [];
+    H.logger.setLevel("warn");
+    H.logger.setSink((_level, message) => messages.push(message));
+    const result = H.trace(model, lossFn, batch, { probes: 20, tol: 1e-6, seed: 1 });
+    expect(result.converged).toBe(false);
+    expect(result.probes).toBe(20);
+    expect(result.standardError).toBeGreaterThan(1e-6 * Math.abs(result.trace));
+    expect(messages.join("\n")).toMatch(/hutchinsonTrace: the standard error .* after 20 probes; raise probes/);
+  });
+
   it("diagonal is within four standard errors", () => {
     const n = exactValues.length;
     const result = H.diagonal(model, lossFn, batch, { probes: 300, seed: 2 });
