@@ -12,7 +12,7 @@ function listSources(dir) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
       if (name !== "web") out.push(...listSources(path));
-    } else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) {
+    } else if (name.endsWith(".ts") && !name.endsWith(".d.ts") && !name.endsWith(".as.ts")) {
       out.push(path);
     }
   }
@@ -49,4 +49,28 @@ if (existsSync(webEntry)) {
     loader: { ".woff2": "file", ".woff": "file", ".ttf": "file" },
     logLevel: "warning",
   });
+}
+
+// --- WebAssembly kernels ---
+// Compiles the AssemblyScript sources in core/backend/wasm/ (*.as.ts) to dist/ with SIMD and
+// shared memory. Without the assemblyscript package the step is skipped and paramlab runs on its
+// TypeScript backend.
+const wasmDir = join(root, "core/backend/wasm");
+const wasmSources = existsSync(wasmDir) ? readdirSync(wasmDir).filter((name) => name.endsWith(".as.ts")) : [];
+if (wasmSources.length > 0) {
+  let asc = null;
+  try {
+    asc = (await import("assemblyscript/asc")).default;
+  } catch {
+    console.warn("build: assemblyscript is not installed; skipping the WebAssembly kernels");
+  }
+  for (const name of asc ? wasmSources : []) {
+    const outFile = join(root, "dist/core/backend/wasm", name.replace(/\.as\.ts$/, ".wasm"));
+    const { error, stderr } = await asc.main([
+      join(wasmDir, name), "-O3", "--runtime", "stub", "--noAssert", "--use", "abort=",
+      "--enable", "simd", "--enable", "threads", "--importMemory", "--sharedMemory",
+      "--initialMemory", "1", "--maximumMemory", "65536", "--outFile", outFile,
+    ]);
+    if (error) throw new Error(`build: compiling ${name} failed: ${error.message}\n${stderr.toString()}`);
+  }
 }

@@ -7,6 +7,9 @@
  * monomorphic for both dtypes and accumulates float32 products in double precision.
  */
 
+import { activeKernels } from "./backend.js";
+import { wasmGemm } from "./wasm/gemm.js";
+
 /** Typed array storage the kernel reads and writes. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -22,6 +25,8 @@ const MC = 128;
 const NC = 1020;
 /** Up to this many multiply-adds a direct loop runs. Packing already wins at 6×6×6 (Node 20, x86-64). */
 const DIRECT_MAX_FLOPS = 4 * 4 * 4;
+/** From this many multiply-adds on, the wasm backend runs the SIMD kernels; 8×8×8 is 2× faster there. */
+const WASM_MIN_FLOPS = 8 * 8 * 8;
 
 // NOTE: The packing buffers are shared by every call. gemm never calls back into user code, so
 // one call always finishes before the next starts. They are allocated once at their full size
@@ -41,7 +46,9 @@ const tile = new Float64Array(MR * NR);
  * Element (i, j) of C is `c[cOffset + i·ldc + j]`. Leading dimensions may exceed the stored row
  * width, so the matrices can be windows into larger arrays.
  *
- * Products are summed in float64 and rounded once per KC-deep block when C is a Float32Array.
+ * On the TypeScript backend, products are summed in float64 and rounded once per KC-deep block
+ * when C is a Float32Array; on the wasm backend (see backend.ts), float32 products are summed in
+ * float32 SIMD lanes.
  * With `accumulate` false, C is overwritten (NaN already in C does not propagate), and k = 0
  * fills C with zeros. The three arrays may mix dtypes but C must not overlap A or B.
  *
@@ -81,6 +88,11 @@ export function gemm(
 
   if (k === 0) {
     if (!accumulate) zeroMatrix(c, cOffset, ldc, m, n);
+    return;
+  }
+
+  const kernels = m * n * k >= WASM_MIN_FLOPS ? activeKernels() : null;
+  if (kernels !== null && wasmGemm(kernels, transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate)) {
     return;
   }
 

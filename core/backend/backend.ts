@@ -1,0 +1,67 @@
+/**
+ * Selects the compute backend that gemm() runs on: "wasm" (WebAssembly SIMD kernels, the default
+ * when they load) or "typescript" (the reference kernels in this folder, always available).
+ *
+ * The kernels load on first use. When WebAssembly, SIMD, shared memory or the compiled .wasm file
+ * is missing, paramlab prints a one-line notice and stays on the TypeScript backend.
+ */
+import { InvalidArgumentError } from "../tensor/errors.js";
+import { defaultWasmFiles, loadKernels, type WasmKernels } from "./wasm/runtime.js";
+
+/** Names accepted by setBackend(). */
+export type BackendName = "wasm" | "typescript";
+
+const BACKENDS: readonly BackendName[] = ["wasm", "typescript"];
+
+let requested: BackendName = "wasm";
+/** Loaded kernels, null after a failed load, undefined before the first attempt. */
+let kernels: WasmKernels | null | undefined;
+let wasmFiles: readonly string[] = defaultWasmFiles();
+
+/**
+ * Chooses the backend for all later computations. Selecting "wasm" where the kernels cannot load
+ * prints a one-line notice and keeps the TypeScript backend; getBackend() tells which one runs.
+ * @example
+ * pl.setBackend("typescript"); // the reference kernels
+ * pl.getBackend(); // "typescript"
+ * @throws InvalidArgumentError for a name other than "wasm" or "typescript".
+ */
+export function setBackend(name: BackendName): void {
+  if (!BACKENDS.includes(name)) {
+    throw new InvalidArgumentError(
+      `setBackend: backend must be "wasm" or "typescript", got ${JSON.stringify(name)}; ` +
+        `pass one of those names`,
+    );
+  }
+  requested = name;
+  if (name === "wasm") activeKernels();
+}
+
+/** Returns the backend that computations run on: "wasm" when its kernels loaded, else "typescript". */
+export function getBackend(): BackendName {
+  return activeKernels() === null ? "typescript" : "wasm";
+}
+
+/** Returns the WebAssembly kernels when the wasm backend is selected and loads, else null. */
+export function activeKernels(): WasmKernels | null {
+  if (requested !== "wasm") return null;
+  if (kernels === undefined) {
+    try {
+      kernels = loadKernels(wasmFiles);
+    } catch (error) {
+      kernels = null;
+      const reason = error instanceof Error ? error.message : String(error);
+      console.warn(`paramlab: using the TypeScript backend because the WebAssembly kernels cannot load: ${reason}`);
+    }
+  }
+  return kernels;
+}
+
+/**
+ * Forgets the loaded kernels so that the next use loads them again from `files` (the built
+ * .wasm by default). Tests use it to simulate a missing kernel file.
+ */
+export function reloadKernels(files: readonly string[] = defaultWasmFiles()): void {
+  wasmFiles = files;
+  kernels = undefined;
+}

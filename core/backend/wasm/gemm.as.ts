@@ -1,0 +1,334 @@
+// @ts-nocheck: AssemblyScript source, compiled to WebAssembly by `asc` in scripts/build.mjs.
+//
+// Packed, register-blocked GEMM kernels for float32 (f32x4) and float64 (f64x2) on row-major
+// matrices that already sit in linear memory. The caller owns the memory layout: every pointer is
+// a byte address, and `work` is scratch space of workspaceBytes() bytes for the packed blocks.
+// The loop nest follows the Goto/BLIS layout: NC columns of op(B), then KC depth, then MC rows of
+// op(A); a KC×NC block of op(B) and an MC×KC block of op(A) are packed into panels, and a
+// micro-kernel keeps a full MR×NR tile of C in SIMD registers across the depth.
+
+/** Rows of op(A) per micro-tile, both dtypes. */
+const MR: i32 = 6;
+/** Columns per float32 micro-tile: two f32x4 vectors. */
+const NR32: i32 = 8;
+/** Columns per float64 micro-tile: two f64x2 vectors. */
+const NR64: i32 = 4;
+/** Depth of one packed block. */
+const KC: i32 = 256;
+/** Rows of one packed A block, a multiple of MR. */
+const MC: i32 = 72;
+/** Columns of one packed B block, a multiple of NR32 and NR64. */
+const NC: i32 = 1024;
+/** Bytes of the edge tile buffer: MR rows of at most 32 bytes. */
+const TILE_BYTES: i32 = MR * 32;
+
+/** Bytes of scratch memory one call needs at `work`: packed A, packed B and an edge tile. */
+export function workspaceBytes(): i32 {
+  return (MC * KC + KC * NC) * 8 + TILE_BYTES;
+}
+
+/**
+ * C = op(A)·op(B) (or C += when `accumulate` is 1) for float32. op(A) is m×k; element (i, p) is at
+ * a + 4·(i·lda + p), or a + 4·(p·lda + i) when `transA` is 1. B likewise with k×n. C is m×n
+ * with leading dimension ldc. Sizes are positive; the caller checks bounds.
+ */
+export function sgemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, work: usize,
+): void {
+  const rowA = transA ? 1 : lda;
+  const colA = transA ? lda : 1;
+  const rowB = transB ? 1 : ldb;
+  const colB = transB ? ldb : 1;
+  const packedA = work;
+  const packedB = work + <usize>(MC * KC * 8);
+  const tile = packedB + <usize>(KC * NC * 8);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const add = accumulate != 0 || pc > 0;
+      packB32(b + (<usize>(pc * rowB + jc * colB) << 2), rowB, colB, kc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA32(a + (<usize>(ic * rowA + pc * colA) << 2), rowA, colA, mc, kc, packedA);
+        const cBlock = c + (<usize>(ic * ldc + jc) << 2);
+        for (let jr = 0; jr < nc; jr += NR32) {
+          const cols = min(NR32, nc - jr);
+          const pb = packedB + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const pa = packedA + (<usize>(ir * kc) << 2);
+            const at = cBlock + (<usize>(ir * ldc + jr) << 2);
+            if (rows == MR && cols == NR32) {
+              kernel32(kc, pa, pb, at, <usize>ldc << 2, add);
+            } else {
+              kernel32(kc, pa, pb, tile, 32, false);
+              storeEdge32(tile, at, ldc, rows, cols, add);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs an mc×kc block of op(A) into MR-row panels, depth-major; rows past mc are zero. */
+function packA32(a: usize, rowA: i32, colA: i32, mc: i32, kc: i32, out: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = out + (<usize>(ir * kc) << 2);
+    const base = a + (<usize>(ir * rowA) << 2);
+    for (let r = 0; r < MR; r++) {
+      let o = panel + (<usize>r << 2);
+      if (r < rows) {
+        let at = base + (<usize>(r * rowA) << 2);
+        const step = <usize>colA << 2;
+        for (let p = 0; p < kc; p++) {
+          store<f32>(o, load<f32>(at));
+          at += step;
+          o += MR << 2;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          store<f32>(o, 0);
+          o += MR << 2;
+        }
+      }
+    }
+  }
+}
+
+/** Packs a kc×nc block of op(B) into NR32-column panels, depth-major; columns past nc are zero. */
+function packB32(b: usize, rowB: i32, colB: i32, kc: i32, nc: i32, out: usize): void {
+  const rowStep = <usize>rowB << 2;
+  for (let jr = 0; jr < nc; jr += NR32) {
+    const cols = min(NR32, nc - jr);
+    let at = b + (<usize>(jr * colB) << 2);
+    if (cols == NR32 && colB == 1) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(out, v128.load(at));
+        v128.store(out, v128.load(at, 16), 16);
+        at += rowStep;
+        out += NR32 << 2;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let s = 0; s < NR32; s++) {
+          store<f32>(out + (<usize>s << 2), s < cols ? load<f32>(at + (<usize>(s * colB) << 2)) : 0);
+        }
+        at += rowStep;
+        out += NR32 << 2;
+      }
+    }
+  }
+}
+
+/** Multiplies one packed MR×kc A panel by one packed kc×NR32 B panel into the tile at c. */
+function kernel32(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  let c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 16);
+    c40 = f32x4.add(c40, f32x4.mul(x, b0));
+    c41 = f32x4.add(c41, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa, 20);
+    c50 = f32x4.add(c50, f32x4.mul(x, b0));
+    c51 = f32x4.add(c51, f32x4.mul(x, b1));
+    pa += MR << 2;
+    pb += NR32 << 2;
+  }
+  if (add) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16)); c += ldc;
+    c10 = f32x4.add(c10, v128.load(c)); c11 = f32x4.add(c11, v128.load(c, 16)); c += ldc;
+    c20 = f32x4.add(c20, v128.load(c)); c21 = f32x4.add(c21, v128.load(c, 16)); c += ldc;
+    c30 = f32x4.add(c30, v128.load(c)); c31 = f32x4.add(c31, v128.load(c, 16)); c += ldc;
+    c40 = f32x4.add(c40, v128.load(c)); c41 = f32x4.add(c41, v128.load(c, 16)); c += ldc;
+    c50 = f32x4.add(c50, v128.load(c)); c51 = f32x4.add(c51, v128.load(c, 16));
+    c -= ldc * 5;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+  v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+  v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+  v128.store(c, c30); v128.store(c, c31, 16); c += ldc;
+  v128.store(c, c40); v128.store(c, c41, 16); c += ldc;
+  v128.store(c, c50); v128.store(c, c51, 16);
+}
+
+/** Writes (or adds) the top-left rows×cols part of an edge tile (rows of 32 bytes) into C. */
+function storeEdge32(tile: usize, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const row = c + (<usize>(r * ldc) << 2);
+    const t = tile + (<usize>r << 5);
+    for (let s = 0; s < cols; s++) {
+      const at = row + (<usize>s << 2);
+      const value = load<f32>(t + (<usize>s << 2));
+      store<f32>(at, add ? load<f32>(at) + value : value);
+    }
+  }
+}
+
+/** Float64 counterpart of sgemm: same arguments, 8-byte elements, f64x2 micro-kernel. */
+export function dgemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, work: usize,
+): void {
+  const rowA = transA ? 1 : lda;
+  const colA = transA ? lda : 1;
+  const rowB = transB ? 1 : ldb;
+  const colB = transB ? ldb : 1;
+  const packedA = work;
+  const packedB = work + <usize>(MC * KC * 8);
+  const tile = packedB + <usize>(KC * NC * 8);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const add = accumulate != 0 || pc > 0;
+      packB64(b + (<usize>(pc * rowB + jc * colB) << 3), rowB, colB, kc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA64(a + (<usize>(ic * rowA + pc * colA) << 3), rowA, colA, mc, kc, packedA);
+        const cBlock = c + (<usize>(ic * ldc + jc) << 3);
+        for (let jr = 0; jr < nc; jr += NR64) {
+          const cols = min(NR64, nc - jr);
+          const pb = packedB + (<usize>(jr * kc) << 3);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const pa = packedA + (<usize>(ir * kc) << 3);
+            const at = cBlock + (<usize>(ir * ldc + jr) << 3);
+            if (rows == MR && cols == NR64) {
+              kernel64(kc, pa, pb, at, <usize>ldc << 3, add);
+            } else {
+              kernel64(kc, pa, pb, tile, 32, false);
+              storeEdge64(tile, at, ldc, rows, cols, add);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs an mc×kc block of op(A) into MR-row panels of float64, depth-major; rows past mc are zero. */
+function packA64(a: usize, rowA: i32, colA: i32, mc: i32, kc: i32, out: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = out + (<usize>(ir * kc) << 3);
+    const base = a + (<usize>(ir * rowA) << 3);
+    for (let r = 0; r < MR; r++) {
+      let o = panel + (<usize>r << 3);
+      if (r < rows) {
+        let at = base + (<usize>(r * rowA) << 3);
+        const step = <usize>colA << 3;
+        for (let p = 0; p < kc; p++) {
+          store<f64>(o, load<f64>(at));
+          at += step;
+          o += MR << 3;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          store<f64>(o, 0);
+          o += MR << 3;
+        }
+      }
+    }
+  }
+}
+
+/** Packs a kc×nc block of op(B) into NR64-column panels of float64; columns past nc are zero. */
+function packB64(b: usize, rowB: i32, colB: i32, kc: i32, nc: i32, out: usize): void {
+  const rowStep = <usize>rowB << 3;
+  for (let jr = 0; jr < nc; jr += NR64) {
+    const cols = min(NR64, nc - jr);
+    let at = b + (<usize>(jr * colB) << 3);
+    if (cols == NR64 && colB == 1) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(out, v128.load(at));
+        v128.store(out, v128.load(at, 16), 16);
+        at += rowStep;
+        out += NR64 << 3;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let s = 0; s < NR64; s++) {
+          store<f64>(out + (<usize>s << 3), s < cols ? load<f64>(at + (<usize>(s * colB) << 3)) : 0);
+        }
+        at += rowStep;
+        out += NR64 << 3;
+      }
+    }
+  }
+}
+
+/** Multiplies one packed MR×kc A panel by one packed kc×NR64 B panel into the tile at c. */
+function kernel64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: bool): void {
+  let c00 = f64x2.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  let c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(x, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(x, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(x, b0));
+    c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(x, b0));
+    c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 32);
+    c40 = f64x2.add(c40, f64x2.mul(x, b0));
+    c41 = f64x2.add(c41, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 40);
+    c50 = f64x2.add(c50, f64x2.mul(x, b0));
+    c51 = f64x2.add(c51, f64x2.mul(x, b1));
+    pa += MR << 3;
+    pb += NR64 << 3;
+  }
+  if (add) {
+    c00 = f64x2.add(c00, v128.load(c)); c01 = f64x2.add(c01, v128.load(c, 16)); c += ldc;
+    c10 = f64x2.add(c10, v128.load(c)); c11 = f64x2.add(c11, v128.load(c, 16)); c += ldc;
+    c20 = f64x2.add(c20, v128.load(c)); c21 = f64x2.add(c21, v128.load(c, 16)); c += ldc;
+    c30 = f64x2.add(c30, v128.load(c)); c31 = f64x2.add(c31, v128.load(c, 16)); c += ldc;
+    c40 = f64x2.add(c40, v128.load(c)); c41 = f64x2.add(c41, v128.load(c, 16)); c += ldc;
+    c50 = f64x2.add(c50, v128.load(c)); c51 = f64x2.add(c51, v128.load(c, 16));
+    c -= ldc * 5;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+  v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+  v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+  v128.store(c, c30); v128.store(c, c31, 16); c += ldc;
+  v128.store(c, c40); v128.store(c, c41, 16); c += ldc;
+  v128.store(c, c50); v128.store(c, c51, 16);
+}
+
+/** Writes (or adds) the top-left rows×cols part of a float64 edge tile (rows of 32 bytes) into C. */
+function storeEdge64(tile: usize, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const row = c + (<usize>(r * ldc) << 3);
+    const t = tile + (<usize>r << 5);
+    for (let s = 0; s < cols; s++) {
+      const at = row + (<usize>s << 3);
+      const value = load<f64>(t + (<usize>s << 3));
+      store<f64>(at, add ? load<f64>(at) + value : value);
+    }
+  }
+}

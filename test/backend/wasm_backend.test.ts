@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { reloadKernels } from "../../core/backend/backend.js";
+import { gemm } from "../../core/backend/gemm.js";
+import * as pl from "../../core/index.js";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  reloadKernels();
+  pl.setBackend("wasm");
+});
+
+/** Multiplies an m×k by a k×n matrix of small integers, so every backend's result is exact. */
+function checkProduct(m: number, n: number, k: number): void {
+  const a = Float32Array.from({ length: m * k }, (_, i) => (i % 7) - 3);
+  const b = Float32Array.from({ length: k * n }, (_, i) => (i % 5) - 2);
+  const c = new Float32Array(m * n);
+  gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let expected = 0;
+      for (let p = 0; p < k; p++) expected += a[i * k + p] * b[p * n + j];
+      if (c[i * n + j] !== expected) expect.fail(`C[${i}, ${j}] is ${c[i * n + j]}, expected ${expected}`);
+    }
+  }
+}
+
+describe("backend selection", () => {
+  it("defaults to wasm when the kernels load", () => {
+    expect(pl.getBackend()).toBe("wasm");
+    checkProduct(33, 29, 31);
+  });
+
+  it("setBackend switches to the typescript kernels and back", () => {
+    pl.setBackend("typescript");
+    expect(pl.getBackend()).toBe("typescript");
+    checkProduct(33, 29, 31);
+    pl.setBackend("wasm");
+    expect(pl.getBackend()).toBe("wasm");
+  });
+
+  it("an unknown backend name is an error naming the value and the choices", () => {
+    expect(() => pl.setBackend("gpu" as never)).toThrow(pl.InvalidArgumentError);
+    expect(() => pl.setBackend("gpu" as never)).toThrow('setBackend: backend must be "wasm" or "typescript", got "gpu"');
+  });
+
+  it("a missing kernel file falls back to typescript with a one-line notice", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    reloadKernels(["/nonexistent/paramlab/gemm.wasm"]);
+
+    expect(pl.getBackend()).toBe("typescript");
+    checkProduct(40, 24, 50);
+    pl.setBackend("wasm");
+    expect(pl.getBackend()).toBe("typescript");
+
+    expect(warn).toHaveBeenCalledTimes(1);
+    const notice = String(warn.mock.calls[0][0]);
+    expect(notice).not.toContain("\n");
+    expect(notice).toContain("using the TypeScript backend");
+    expect(notice).toContain("/nonexistent/paramlab/gemm.wasm not found");
+  });
+
+  it("a file that is not WebAssembly falls back the same way", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    reloadKernels([new URL(import.meta.url).pathname]);
+    expect(pl.getBackend()).toBe("typescript");
+    checkProduct(20, 20, 20);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toContain("does not validate");
+  });
+});
