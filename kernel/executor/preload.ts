@@ -69,6 +69,8 @@ export function installGlobals(core: Record<string, unknown> | undefined, option
       return core;
     }
     if (specifier === "tslab") return tslab;
-    return import(resolveSpecifier(specifier, options.notebookDir));
+    const url = resolveSpecifier(specifier, options.notebookDir);
+    // Node imports JSON only with an import attribute that names the type.
+    return url.endsWith(".json") ? import(url, { with: { type: "json" } }) : import(url);
   };
 }

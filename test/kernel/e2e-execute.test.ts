@@ -13,6 +13,7 @@ beforeAll(async () => {
   writeEsmOnlyPackage(notebookDir);
   writeCommonJsPackage(notebookDir);
   writeFileSync(join(notebookDir, "helper.mjs"), "export const answer = 42;\n");
+  writeFileSync(join(notebookDir, "settings.json"), JSON.stringify({ epochs: 3 }));
   kernel = await startKernel({ cwd: notebookDir });
 });
 
@@ -82,10 +83,12 @@ describe("kernel execution", () => {
 
   it("imports a CommonJS package and a relative file", async () => {
     const result = kernel.check(
-      await kernel.client.execute('import { count } from "cjs-counter"\nimport { answer } from "./helper.mjs"\n[count([1, 2, 3]), answer]'),
+      await kernel.client.execute(
+        'import { count } from "cjs-counter"\nimport { answer } from "./helper.mjs"\nimport settings from "./settings.json"\n[count([1, 2, 3]), answer, settings.epochs]',
+      ),
     );
 
-    expect(resultText(result.iopub)).toBe("[ 3, 42 ]");
+    expect(resultText(result.iopub)).toBe("[ 3, 42, 3 ]");
   });
 
   it("gives cells the preloaded paramlab instance", async () => {

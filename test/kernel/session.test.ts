@@ -1,5 +1,5 @@
 // Handler tests of the session in process, with a recording transport and a scripted main thread.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { MainMethod } from "../../kernel/bridge.js";
 import { createLogger } from "../../kernel/log.js";
 import { Session, type MainThread, type OutChannel } from "../../kernel/session/session.js";
@@ -14,6 +14,14 @@ interface Sent {
 
 type Responder = (method: MainMethod, params: Record<string, unknown>, parent: Header) => Promise<Record<string, unknown>>;
 
+/** Schema violations of every message the sessions in these tests sent. */
+const problems: string[] = [];
+
+afterEach(() => {
+  expect(problems).toEqual([]);
+  problems.length = 0;
+});
+
 function setup(respond: Responder) {
   const sent: Sent[] = [];
   const calls = { interrupts: 0, inputs: [] as [number, string | undefined, string | undefined][], shutdowns: [] as boolean[] };
@@ -23,7 +31,12 @@ function setup(respond: Responder) {
     replyInput: (id, value, error) => calls.inputs.push([id, value, error]),
     shutdown: (restart) => calls.shutdowns.push(restart),
   };
-  const transport = { send: (channel: OutChannel, message: Message<unknown>) => void sent.push({ channel, message: message as Sent["message"] }) };
+  const transport = {
+    send: (channel: OutChannel, message: Message<unknown>) => {
+      sent.push({ channel, message: message as Sent["message"] });
+      problems.push(...validateMessage(message as Message));
+    },
+  };
   const session = new Session(transport, main, createLogger("test", "silent"));
   return { session, sent, calls };
 }
@@ -51,7 +64,6 @@ describe("session handlers", () => {
 
     const types = repliesTo(sent, message).map((entry) => `${entry.channel}:${entry.message.header.msg_type}:${entry.message.content.execution_state ?? ""}`);
     expect(types).toEqual(["iopub:status:busy", "shell:kernel_info_reply:", "iopub:status:idle"]);
-    for (const entry of sent) expect(validateMessage(entry.message as Message)).toEqual([]);
   });
 
   it("counts executions only when storing history", async () => {
