@@ -104,12 +104,25 @@ export async function executePrepared(prepared: PreparedRun, options: RunOptions
 
 async function startKernel(spec: KernelSpec, cwd: string, onStderr: (text: string) => void): Promise<LaunchedKernel> {
   const argv = spec.argv.map((arg) => arg.replaceAll("{resource_dir}", spec.resourceDir));
+  let kernel: LaunchedKernel;
   try {
-    return await launchKernel({ argv, cwd, env: { ...process.env, ...spec.env }, onStderr });
+    kernel = await launchKernel({ argv, cwd, env: { ...process.env, ...spec.env }, onStderr });
   } catch (error) {
     throw new KernelStartError(`kernel "${spec.name}" (${argv[0]}) failed to start: ${(error as Error).message}`);
   }
+  // A silent empty execution waits until the kernel can run code: the paramlab kernel answers
+  // kernel_info at once but loads the core before its first cell, which must not count
+  // against that cell's --timeout.
+  const ready = kernel.client.execute("", { silent: true, storeHistory: false }).then(() => true);
+  const waited = new Promise<false>((resolve) => setTimeout(() => resolve(false), STARTUP_TIMEOUT_MS).unref());
+  if (!(await Promise.race([ready.catch(() => false), waited]))) {
+    kernel.kill();
+    throw new KernelStartError(`kernel "${spec.name}" did not finish starting within ${STARTUP_TIMEOUT_MS / 1000} s`);
+  }
+  return kernel;
 }
+
+const STARTUP_TIMEOUT_MS = 60_000;
 
 function recordRun(notebook: Notebook, parameters: Parameters, started: Date, failure: CellFailure | undefined): void {
   const ended = new Date();
