@@ -26,7 +26,8 @@ export interface HessianOperatorOptions {
  * n = Σ numel(θᵢ), where θ are the chosen parameters in order. With one batch, the first-order
  * gradient graph is built once and each product H·v is one more backward pass through it. With
  * several batches, L is the mean of the batch losses weighted by batch size, and every product
- * runs forward and double-backward on each batch.
+ * runs forward and double-backward on each batch. A DataLoader is read once, at construction, so
+ * every product uses the same batches even when it shuffles.
  * NOTE: with one batch the gradient graph belongs to the parameter values at construction.
  * `apply` and `lossAndGradient` keep describing those values after `setValues`, but `evaluate`
  * always recomputes.
