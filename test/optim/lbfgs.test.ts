@@ -70,6 +70,26 @@ describe("LBFGS options", () => {
     expect(() => new pl.optim.LBFGS([{ params: [x] }, { params: [y], lr: 0.1 }])).toThrow(/parameter groups are not supported \(got 2\)/);
   });
 
+  it("restores its counters from a state dict", () => {
+    const start = [-1.5, 2];
+    const first = pl.tensor(start, { dtype: "float64", requiresGrad: true });
+    const optimizer = new pl.optim.LBFGS([first], { lineSearch: "strongWolfe", maxIter: 5 });
+    const closureFor = (opt: pl.optim.LBFGS, p: Tensor) => (): Tensor => {
+      opt.zeroGrad();
+      const loss = rosenbrock(p);
+      loss.backward();
+      return loss;
+    };
+    optimizer.step(closureFor(optimizer, first));
+    const second = pl.tensor(Array.from(first.dataSync()), { dtype: "float64", requiresGrad: true });
+    const restored = new pl.optim.LBFGS([second], { lineSearch: "strongWolfe", maxIter: 5 });
+    restored.loadStateDict(optimizer.stateDict());
+    const before = rosenbrock(second).item();
+    restored.step(closureFor(restored, second));
+    expect(restored.counters.nIter).toBeGreaterThan(optimizer.counters.nIter);
+    expect(rosenbrock(second).item()).toBeLessThan(before);
+  });
+
   it("requires a closure", () => {
     expect(() => new pl.optim.LBFGS([x]).step()).toThrow(/LBFGS.step: a closure is required/);
   });

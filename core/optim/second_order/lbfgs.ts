@@ -63,7 +63,8 @@ interface LBFGSMemory {
  * search when lineSearch is "strongWolfe". The closure zeroes the gradients, computes the loss,
  * calls backward and returns the loss; it may run several times per step.
  * Example: `const opt = new LBFGS(params, { lineSearch: "strongWolfe" }); opt.step(() => { opt.zeroGrad(); const l = f(); l.backward(); return l; });`
- * NOTE: `stateDict()` saves only funcEvals and nIter; the (s, y) history is kept in memory only.
+ * NOTE: `stateDict()` saves only funcEvals and nIter. The (s, y) history is kept in memory only, so
+ * an optimizer restored by `loadStateDict` restarts from steepest descent.
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
   private memory: LBFGSMemory = { funcEvals: 0, nIter: 0, direction: null, t: 0, ys: [], ss: [], rhos: [], hDiag: 1, previousGrad: null, previousLoss: null };
@@ -80,6 +81,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const { lr, maxIter, toleranceGrad, toleranceChange, historySize, lineSearch } = group;
     const maxEval = group.maxEval ?? Math.floor((maxIter * 5) / 4);
     const m = this.memory;
+    const saved = this.state.get(params[0]);
+    if (saved !== undefined) [m.funcEvals, m.nIter] = [saved.funcEvals as number, saved.nIter as number];
 
     const originalLoss = evaluate();
     let loss = lossValue("LBFGS", originalLoss);
@@ -92,11 +95,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     while (iteration < maxIter) {
       iteration++;
       m.nIter++;
-      m.direction = m.nIter === 1 ? this.firstDirection(grad) : this.twoLoopDirection(grad, historySize);
+      // Without a previous direction (the first iteration, or after loadStateDict) L-BFGS restarts from −g.
+      const restart = m.nIter === 1 || m.direction === null;
+      m.direction = restart ? this.firstDirection(grad) : this.twoLoopDirection(grad, historySize);
       m.previousGrad = Float64Array.from(grad);
       m.previousLoss = loss;
 
-      m.t = m.nIter === 1 ? Math.min(1, 1 / grad.reduce((s, g) => s + Math.abs(g), 0)) * lr : lr;
+      m.t = restart ? Math.min(1, 1 / grad.reduce((s, g) => s + Math.abs(g), 0)) * lr : lr;
       const slope = dot(grad, m.direction);
       if (slope > -toleranceChange) break;
 
