@@ -4,10 +4,11 @@ import { type Diagram, type DiagramNode, type DiagramOptions, tracedDiagram, tre
 import { DISPLAY, type MimeBundle, escapeHtml, htmlTable } from "./protocol.js";
 
 /**
- * How a Module renders: a layered SVG architecture diagram (boxes with name, type, output shape
- * and parameter count; containers as labeled groups; dataflow edges, with skip connections drawn
- * as arcs on the right), a collapsible HTML tree of the modules, and the parameter table. The
- * plain module shows its tree; `architecture(model, inputShape)` traces it for shapes and edges.
+ * How a Module renders. The SVG architecture diagram has a box per layer with its name, type,
+ * output shape and parameter count, containers as labeled groups, and dataflow edges, with skip
+ * connections drawn as arcs on the right. The HTML adds a collapsible module tree and the
+ * parameter table. A plain module shows its tree, and `architecture(model, inputShape)` traces it
+ * for shapes and edges.
  */
 
 const LEFT = 20;
@@ -42,7 +43,7 @@ function shapeText(shapes: number[][]): string {
   return shapes.map((s) => `[${s.join(", ")}]`).join(" ");
 }
 
-/** The vertical position of every box and group header, with a header row where each group starts. */
+/** Computes the vertical position of every box and group header, with a header row where each group starts. */
 function rows(diagram: Diagram): { boxTop: number[]; groupTop: Map<number, number>; groupBottom: Map<number, number>; height: number } {
   const boxTop: number[] = [];
   const groupTop = new Map<number, number>();
@@ -98,7 +99,7 @@ function edgeSvg(diagram: Diagram, edge: Diagram["edges"][number], lane: number,
   return `<path class="skip" d="M ${right} ${y1} C ${bulge} ${y1}, ${bulge} ${y2}, ${right + 2} ${y2}" stroke="${color}" fill="none" marker-end="url(#arrow)"/>` + label;
 }
 
-/** The diagram as a standalone SVG document. */
+/** Renders the diagram as a standalone SVG document. */
 export function diagramSvg(diagram: Diagram): string {
   const { boxTop, groupTop, groupBottom, height } = rows(diagram);
   const arcs = diagram.edges.filter((e) => e.to !== e.from + 1).sort((a, b) => Math.abs(a.to - a.from) - Math.abs(b.to - b.from));
@@ -125,7 +126,7 @@ export function diagramSvg(diagram: Diagram): string {
   return parts.join("\n");
 }
 
-/** A collapsible tree of the module and its children as nested <details> elements. */
+/** Renders the module and its children as a collapsible tree of nested <details> elements. */
 function treeHtml(module: Module, name: string, level: number): string {
   const children = [...module.namedChildren()];
   const params = module.parameters().reduce((n, p) => n + p.numel(), 0);
@@ -144,7 +145,7 @@ function totalsLine(diagram: Diagram): string {
   return `Total params: ${formatCount(diagram.totalParams)} (trainable ${formatCount(diagram.trainableParams)})`;
 }
 
-/** The MIME bundle of a module diagram: SVG, HTML (SVG, collapsible tree, parameter table) and text. */
+/** Builds the MIME bundle of a module diagram: SVG, HTML (SVG, collapsible tree, parameter table) and text. */
 export function diagramBundle(module: Module, diagram: Diagram): MimeBundle {
   const svg = diagramSvg(diagram);
   const note = diagram.traced ? "" : `<p><small>Module tree without shapes; <code>display.architecture(model, inputShape)</code> traces the dataflow.</small></p>`;
@@ -164,7 +165,7 @@ export interface Architecture {
 }
 
 /**
- * The architecture diagram of `model`, traced on `input` (a shape, shapes or tensors, as in
+ * Draws the architecture diagram of `model`, traced on `input` (a shape, shapes or tensors, as in
  * analysis.complexity) for output shapes and dataflow edges, or the plain module tree without it.
  * `depth` folds deeper modules into their ancestor's box.
  *

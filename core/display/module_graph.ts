@@ -4,9 +4,9 @@ import { enableGrad } from "../autograd/grad_mode.js";
 import type { Module } from "../nn/module.js";
 
 /**
- * The architecture of a module as boxes, groups and edges: one box per leaf module (or per
- * collapsed group below `depth`), groups for the containers around them, and, when traced with
- * an input, the dataflow edges between boxes found by tensor identity through the autograd graph.
+ * The architecture of a module as boxes, groups and edges. Each leaf module (or each group
+ * collapsed at `depth`) is a box, and containers are groups around their boxes. When traced with
+ * an input, edges show the dataflow between boxes, found by tensor identity through the autograd graph.
  */
 
 export interface DiagramNode {
@@ -26,7 +26,7 @@ export interface DiagramNode {
 export interface DiagramEdge {
   from: number;
   to: number;
-  /** Which inputs of the target the edge feeds ("q", "k,v", "in1"), empty for a single-input target. */
+  /** Names of the target inputs the edge feeds ("q", "k,v", "in1"), empty for a single-input target. */
   label: string;
 }
 
@@ -67,7 +67,7 @@ function parameterCount(module: Module): number {
   return module.parameters().reduce((n, p) => n + p.numel(), 0);
 }
 
-/** The box a module name belongs to at the depth limit ("a.b.c" at depth 2 is "a.b"). */
+/** Returns the box a module name belongs to at the depth limit ("a.b.c" at depth 2 is "a.b"). */
 function unitOf(name: string, depth: number): string {
   return name === "" ? "" : name.split(".").slice(0, depth).join(".");
 }
@@ -102,7 +102,7 @@ function layout(model: Module, units: string[], shapes: Map<string, number[][]>,
   return { nodes, groups: [...groups.values()] };
 }
 
-/** The module tree without a forward pass: one box per leaf (or atomic) module, no edges. */
+/** Builds the module tree without a forward pass: one box per leaf (or atomic) module, no edges. */
 export function treeDiagram(model: Module, options: DiagramOptions = {}): Diagram {
   const depth = options.depth ?? Infinity;
   const units: string[] = [];

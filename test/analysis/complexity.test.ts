@@ -246,7 +246,7 @@ describe("bad input", () => {
     const model = new nn.Sequential(new nn.Linear(4, 3));
     expect(() => complexity(model, [1, 5])).toThrow(ShapeError);
     expect(() => complexity(model, [1, 5])).toThrow(/Linear\(4, 3\): expected input of shape \[\.\.\., 4\], got \[1, 5\]/);
-    // The hooks were removed, so a later trace sees one call per module.
+    // The hooks were removed, so a later trace records one call per module.
     expect(complexity(model, [1, 4]).layers.map((l) => l.calls)).toEqual([1, 1]);
   });
 

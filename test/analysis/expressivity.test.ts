@@ -6,7 +6,7 @@ import { svgProblem } from "./svg.js";
 
 const nn = pl.nn;
 
-/** A 2 → hidden → 1 ReLU network whose hidden unit i is relu(w_i·x + b_i). */
+/** Builds a 2 → hidden → 1 ReLU network whose hidden unit i is relu(w_i·x + b_i). */
 function oneHiddenLayer(weights: number[][], biases: number[]): pl.nn.Sequential {
   const hidden = new nn.Linear(weights[0].length, weights.length, { dtype: "float64" });
   const out = new nn.Linear(weights.length, 1, { dtype: "float64" });
@@ -18,8 +18,8 @@ function oneHiddenLayer(weights: number[][], biases: number[]): pl.nn.Sequential
 }
 
 /**
- * Regions cut from the open square (−e, e)² by lines w·x + b = 0 in general position (no two
- * parallel lines meeting inside, no three through one point): 1 + lines crossing the square +
+ * Counts the regions cut from the open square (−e, e)² by lines w·x + b = 0 in general position,
+ * where no three lines meet in one point. The count is 1 + the lines crossing the square + the
  * intersection points inside it.
  */
 function arrangementRegions(weights: number[][], biases: number[], e: number): number {

@@ -29,7 +29,7 @@ interface XmlElement {
   [key: string]: unknown;
 }
 
-/** Every element of a parsed XML tree whose tag is `tag`, depth first. */
+/** Collects every element of a parsed XML tree whose tag is `tag`, depth first. */
 function elements(node: unknown, tag: string, out: XmlElement[] = []): XmlElement[] {
   if (Array.isArray(node)) for (const item of node) elements(item, tag, out);
   else if (node && typeof node === "object") {
@@ -45,7 +45,7 @@ function parse(svg: string): unknown {
   return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => ["g", "text", "rect", "path"].includes(name) }).parse(svg);
 }
 
-/** The text of each layer box keyed by its data-name. */
+/** Maps each layer box's data-name to its text. */
 function layerTexts(svg: string): Map<string, string> {
   const boxes = elements(parse(svg), "g").filter((g) => g["@class"] === "layer");
   return new Map(boxes.map((g) => [String(g["@data-name"]), elements(g, "text").map((t) => String(t["#text"] ?? "")).join(" | ")]));

@@ -34,6 +34,8 @@ import { type CallRecord, tensorsIn } from "./trace.js";
  * - MixtureOfExperts: the routing softmax (5 per gate logit) and combining the expert outputs
  *   (a multiply and an add per routed token and output feature). The gate and the experts are
  *   submodules, and only the experts that received tokens run, so only they are counted.
+ * - Other modules with submodules: 0 of their own. Functional ops in their forward (a residual add
+ *   in a user-defined block, say) are not counted, unless the type has a rule above.
  */
 
 export interface Count {

@@ -50,9 +50,10 @@ function windowed(module: Module & Record<string, unknown>, type: string, field:
 }
 
 /**
- * The receptive field after each leaf call, in call order. The model's first tensor input of
- * shape [batch, channels, ...spatial] starts the field; a leaf whose input is not a tensor with a
- * known field, but has the shape of the last field's output (a functional op in between), continues it.
+ * Computes the receptive field after each leaf call, in call order. The model's first tensor
+ * input of shape [batch, channels, ...spatial] starts the field. A leaf whose input has no known
+ * field but has the shape of the last field's output continues it, because a functional op such
+ * as relu may sit in between.
  */
 export function receptiveFields(calls: readonly CallRecord[], modelInputs: readonly unknown[]): Map<CallRecord, ReceptiveField> {
   const fields = new Map<Tensor, ReceptiveField>();

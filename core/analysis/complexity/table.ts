@@ -72,7 +72,7 @@ function fieldText(field: ReceptiveField | null): string {
   return field ? `${field.size.join("×")} / jump ${field.jump.join("×")}` : "";
 }
 
-/** Whether no later sibling follows row i (the next row at its depth comes after its parent's subtree ends). */
+/** Checks that no later sibling follows row i, so the next row at its depth comes after its parent's subtree. */
 function isLastSibling(layers: readonly LayerSummary[], i: number): boolean {
   for (let j = i + 1; j < layers.length && layers[j].depth >= layers[i].depth; j++) if (layers[j].depth === layers[i].depth) return false;
   return true;

@@ -2,10 +2,10 @@ import { Module } from "../../nn/module.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 /**
- * One forward pass of a model, recorded through forward pre- and post-hooks on every module:
- * the call tree with inputs, outputs and wall time per call, and (with `graph`) which module's
- * output fed which module's input, found by tensor identity and by walking the autograd graph
- * back through functional ops such as a residual add.
+ * One forward pass of a model, recorded through forward pre- and post-hooks on every module.
+ * The record is the call tree with inputs, outputs and wall time per call. With `graph` it also
+ * stores which module's output fed which module's input. Tensor identity finds direct feeds, and
+ * a walk back through the autograd graph finds feeds through functional ops such as a residual add.
  */
 
 /** One forward call of one module. */
@@ -61,7 +61,7 @@ export interface TraceOptions {
   atomic?: (module: Module) => boolean;
 }
 
-/** Every tensor inside a value: itself, or the tensors of an array (nested), in order. */
+/** Collects every tensor inside a value: the value itself, or the tensors of a nested array, in order. */
 export function tensorsIn(value: unknown, out: Tensor[] = []): Tensor[] {
   if (value instanceof Tensor) out.push(value);
   else if (Array.isArray(value)) for (const item of value) tensorsIn(item, out);
@@ -70,7 +70,7 @@ export function tensorsIn(value: unknown, out: Tensor[] = []): Tensor[] {
 
 const WALK_LIMIT = 100_000;
 
-/** The producers of `tensor`: its own producer, or those reached backwards through autograd nodes and views. */
+/** Finds the producers of `tensor`: its own, or those reached backwards through autograd nodes and views. */
 function sourcesOf(tensor: Tensor, producers: Map<Tensor, string | number>): (string | number)[] {
   const found = new Set<string | number>();
   const seen = new Set<Tensor>();

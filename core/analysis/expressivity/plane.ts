@@ -35,7 +35,7 @@ function flat(op: string, name: string, value: Point, size: number): Float64Arra
   return Float64Array.from(values);
 }
 
-/** The input shape of one example, from the options or the model's first Linear. */
+/** Finds the input shape of one example in the options or from the model's first Linear. */
 function inferInputShape(op: string, model: Module | readonly Module[], options: PlaneOptions): number[] {
   if (options.inputShape) return [...options.inputShape];
   if (options.center instanceof Tensor) return [...options.center.shape];
@@ -62,7 +62,7 @@ export function resolvePlane(op: string, model: Module | readonly Module[], opti
   return { inputShape, center, directions };
 }
 
-/** A batch [points.length, ...inputShape] of the plane's points at (u, v) coordinates. */
+/** Builds a batch [points.length, ...inputShape] of the plane's points at (u, v) coordinates. */
 export function planeBatch(plane: Plane, points: readonly (readonly [number, number])[], dtype: "float32" | "float64"): Tensor {
   const size = plane.center.length;
   const data = dtype === "float64" ? new Float64Array(points.length * size) : new Float32Array(points.length * size);
@@ -73,7 +73,7 @@ export function planeBatch(plane: Plane, points: readonly (readonly [number, num
   return Tensor.fromTypedArray(data, [points.length, ...plane.inputShape]);
 }
 
-/** The dtype of the model's first parameter (float32 when it has none). */
+/** Returns the dtype of the model's first parameter (float32 when it has none). */
 export function modelDtype(model: Module | readonly Module[]): "float32" | "float64" {
   const modules = Array.isArray(model) ? model : [model as Module];
   const parameter = modules.flatMap((m) => m.parameters())[0];

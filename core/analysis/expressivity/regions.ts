@@ -59,7 +59,7 @@ function checkOptions(options: LinearRegionsOptions): { low: number; high: numbe
   return { low, high, resolution, batchSize };
 }
 
-/** The on/off state of every ReLU unit for each point of one batch, as one string per point. */
+/** Runs one batch and encodes the on/off state of every ReLU unit as one string per point. */
 function patterns(model: Module, relus: readonly Module[], batch: ReturnType<typeof planeBatch>): { keys: string[]; units: number } {
   const states: Uint8Array[] = [];
   const removers = relus.map((relu) =>

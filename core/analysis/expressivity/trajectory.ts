@@ -10,11 +10,10 @@ import { tensorsIn, traceForward } from "../complexity/trace.js";
 import { type PlaneOptions, modelDtype, planeBatch, resolvePlane } from "./plane.js";
 
 /**
- * Trajectory length through depth (Raghu et al., "On the Expressive Power of Deep Neural
- * Networks", ICML 2017): a closed circle in input space is pushed through the network, and the
- * length of its image after each layer is measured as the length of the closed polygon through
- * the images of the sample points. For random networks with large weight variance the length
- * grows exponentially with depth.
+ * Trajectory length through depth, after Raghu et al., "On the Expressive Power of Deep Neural
+ * Networks" (ICML 2017). A closed circle in input space is pushed through the network. After
+ * each layer, the length of its image is the length of the closed polygon through the images of
+ * the sample points. For random networks with large weight variance it grows exponentially with depth.
  */
 
 export interface TrajectoryOptions extends PlaneOptions {
@@ -40,7 +39,7 @@ export interface TrajectoryLength {
   [DISPLAY](): MimeBundle;
 }
 
-/** The closed-polygon length through rows of a [points, ...] tensor. */
+/** Measures the closed-polygon length through the rows of a [points, ...] tensor. */
 export function polygonLength(images: Tensor): number {
   const points = images.shape[0];
   const values = images.dataSync();
@@ -55,9 +54,11 @@ export function polygonLength(images: Tensor): number {
   return total;
 }
 
-/** The output after each layer: the layers of a list or Sequential in order, or every leaf module call of another model. */
+/** Runs the batch and collects the output after each layer of a list or Sequential, or after every leaf module call of another model. */
 function layerOutputs(model: Module | readonly Module[], batch: Tensor): { name: string; type: string; output: Tensor }[] {
-  const layers = Array.isArray(model) ? model : model instanceof Sequential ? [...model.children()] : null;
+  let layers: readonly Module[] | null = null;
+  if (Array.isArray(model)) layers = model;
+  else if (model instanceof Sequential) layers = [...model.children()];
   if (layers) {
     let x: unknown = batch;
     return layers.map((layer, i) => {
