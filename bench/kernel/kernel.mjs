@@ -3,7 +3,7 @@
 //
 //   npm run build && node bench/kernel/kernel.mjs [--starts N] [--trips N] [--peers DIR]
 //
-// Peers: IJavascript and tslab are found in DIR/node_modules/.bin (default /tmp/bench-peers),
+// Peers: IJavascript, tslab and Deno are found in DIR/node_modules/.bin (default /tmp/bench-peers),
 // ipykernel through Debian's python3-ipykernel. A peer that is missing is listed as skipped.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -53,6 +53,14 @@ function kernels(prefix, peers) {
     list.push({ label: "tslab", skip: `not installed in ${peers} (npm install tslab@1.0.22 there)` });
   }
 
+  const deno = join(peers, "node_modules", ".bin", "deno");
+  if (existsSync(deno)) {
+    writeSpec(prefix, "deno-bench", { argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" });
+    list.push({ name: "deno-bench", label: "Deno 2.9.6", code: "1+1" });
+  } else {
+    list.push({ label: "Deno", skip: `not installed in ${peers} (npm install deno@2.9.6 there)` });
+  }
+
   if (spawnSync("/usr/bin/python3", ["-c", "import ipykernel"]).status === 0) {
     writeSpec(prefix, "ipykernel-bench", {
       argv: ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
@@ -87,11 +95,17 @@ async function main() {
         rows.push(`| ${kernel.label} | skipped: ${kernel.skip} | | |`);
         continue;
       }
-      const output = execFileSync(python, [join(root, "bench", "kernel", "measure.py"), kernel.name, String(starts), String(trips), kernel.code], {
+      const run = spawnSync(python, [join(root, "bench", "kernel", "measure.py"), kernel.name, String(starts), String(trips), kernel.code], {
         encoding: "utf8",
         env: { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter") },
-        stdio: ["ignore", "pipe", "ignore"],
+        timeout: 600_000,
       });
+      if (run.status !== 0) {
+        const reason = (run.stderr ?? "").trim().split("\n").pop() || `exit status ${run.status}`;
+        rows.push(`| ${kernel.label} | failed: ${reason.replaceAll("|", "/")} | | |`);
+        continue;
+      }
+      const output = run.stdout;
       const result = JSON.parse(output.trim().split("\n").pop());
       const startup = median(result.startup_s);
       const p50 = median(result.round_trip_ms);

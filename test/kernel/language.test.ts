@@ -29,6 +29,13 @@ describe("language service", () => {
     expect(reply.matches).toEqual(expect.arrayContaining(["toArray", "item", "detach"]));
   });
 
+  it("completes members of a core module", async () => {
+    const code = "const layer = new pl.nn.Linear(2, 3)\nlayer.";
+    const reply = await service.complete(code, [...code].length);
+
+    expect(reply.matches).toEqual(expect.arrayContaining(["forward", "parameters"]));
+  });
+
   it("completes a preloaded global", async () => {
     const reply = await service.complete("tens", 4);
 
