@@ -163,17 +163,20 @@ export function runBackward(
     });
     const order = topologicalOrder(rootNodes);
     const needed = inputs ? nodesLeadingTo(order, wanted) : null;
+    const wantedByNode = new Map<Node, Tensor>();
+    for (const input of inputs ?? []) if (input.gradFn instanceof Node) wantedByNode.set(input.gradFn, input);
     for (const node of order) {
       let grad = pending.get(node);
       pending.delete(node);
       if (!grad) continue;
-      const output = node.output;
-      const isWanted = output !== undefined && wanted.has(output);
+      const wantedOutput = wantedByNode.get(node);
+      const output = node.observed ?? wantedOutput;
+      const isWanted = wantedOutput !== undefined;
       const mustRun = needed === null || needed.has(node);
       if (!mustRun && !isWanted) continue;
       grad = runHooks(output, grad);
       if (output && output.retainsGrad && !inputs) output.grad = output.grad ? add(output.grad, grad.detach()) : ownCopy(grad.detach());
-      if (isWanted) captured.set(output, grad);
+      if (wantedOutput) captured.set(wantedOutput, grad);
       if (!mustRun) continue;
       const inputGrads = node.apply(grad);
       node.inputs.forEach((input, k) => {

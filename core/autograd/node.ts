@@ -15,20 +15,23 @@ export class Node implements GradFn {
   private inputTensors: readonly Tensor[];
   private savedTensors: readonly Tensor[] | null;
   private readonly savedVersions: number[];
-  private readonly outputRef: WeakRef<Tensor>;
+  /**
+   * The output tensor, linked only when it needs to be found during backward: when it has hooks
+   * or retains its gradient. NOTE: a WeakRef would be simpler, but V8 keeps every WeakRef target
+   * alive until the current job ends, so a synchronous training loop would keep every activation.
+   */
+  observed: Tensor | null = null;
 
   constructor(
     readonly name: string,
     inputs: readonly Tensor[],
     readonly rule: BackwardRule,
     saved: readonly Tensor[],
-    output: Tensor,
   ) {
     this.inputTensors = inputs;
     this.needsGrad = inputs.map((t) => t.requiresGrad);
     this.savedTensors = saved;
     this.savedVersions = saved.map((t) => t.version);
-    this.outputRef = new WeakRef(output);
   }
 
   /** The tensors this op read, whose nodes come next in backward; empty once the node is released. */
@@ -39,11 +42,6 @@ export class Node implements GradFn {
   /** Whether backward has already freed this node's saved tensors. */
   get isReleased(): boolean {
     return this.savedTensors === null;
-  }
-
-  /** The tensor this node produced, while it is still referenced elsewhere. */
-  get output(): Tensor | undefined {
-    return this.outputRef.deref();
   }
 
   /** Runs the rule after checking that no saved tensor was released or changed in place. */
@@ -90,6 +88,6 @@ export function record(
 ): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return output;
   output.requiresGrad = true;
-  output.gradFn = new Node(name, inputs, rule, saved, output);
+  output.gradFn = new Node(name, inputs, rule, saved);
   return output;
 }

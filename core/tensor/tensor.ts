@@ -7,6 +7,8 @@ import { Storage } from "./storage.js";
 /** The autograd node that produced a tensor; the autograd layer implements it. */
 export interface GradFn {
   readonly name: string;
+  /** The output linked for backward because it has hooks or retains its gradient. */
+  observed: Tensor | null;
 }
 
 /** A function run on a tensor's gradient during backward; it may return a replacement gradient. */
@@ -142,6 +144,7 @@ export class Tensor {
       throw new InvalidArgumentError("registerHook: this tensor does not require grad, so no gradient will reach the hook.");
     }
     this.hooks.push(hook);
+    if (this.gradFn) this.gradFn.observed = this;
     return () => {
       this.hooks = this.hooks.filter((h) => h !== hook);
     };
@@ -155,6 +158,7 @@ export class Tensor {
   /** Keeps `.grad` on a non-leaf tensor after backward, as leaves do. */
   retainGrad(): this {
     this.retainsGrad = true;
+    if (this.gradFn) this.gradFn.observed = this;
     return this;
   }
 
