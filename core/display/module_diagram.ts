@@ -13,7 +13,7 @@ import { DISPLAY, type MimeBundle, escapeHtml, htmlTable } from "./protocol.js";
 
 const LEFT = 20;
 const TOP = 20;
-const BOX_WIDTH = 320;
+const BOX_WIDTH = 380;
 const BOX_HEIGHT = 38;
 const ROW_GAP = 14;
 const HEADER = 20;
@@ -72,11 +72,13 @@ function boxSvg(node: DiagramNode, top: number): string {
   const width = BOX_WIDTH - node.level * INDENT;
   const isEnd = node.type === "";
   const title = isEnd ? node.label : `${node.label}: ${node.type}${node.collapsed ? " (collapsed)" : ""}`;
+  // About 7.5 px per character of 12 px bold sans-serif; longer titles get a smaller font.
+  const titleSize = Math.min(12, Math.max(8, Math.floor((width - 16) / (title.length * 0.62))));
   const details = [node.shapes.length ? shapeText(node.shapes) : "", isEnd ? "" : `${formatCount(node.params)} params`].filter(Boolean).join(" · ");
   return (
     `<g class="layer" data-name="${escapeHtml(node.key)}">` +
     `<rect x="${x}" y="${top}" width="${width}" height="${BOX_HEIGHT}" rx="${isEnd ? 19 : 4}" fill="${fillOf(node)}" stroke="#555" stroke-dasharray="${node.collapsed ? "4 2" : "none"}"/>` +
-    `<text x="${x + 8}" y="${top + 15}" font-size="12" font-weight="bold">${escapeHtml(title)}</text>` +
+    `<text x="${x + 8}" y="${top + 15}" font-size="${titleSize}" font-weight="bold">${escapeHtml(title)}</text>` +
     `<text x="${x + 8}" y="${top + 31}" font-size="11" fill="#333">${escapeHtml(details)}</text>` +
     `</g>`
   );

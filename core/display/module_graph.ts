@@ -142,7 +142,8 @@ function collectEdges(calls: readonly CallRecord[], junctions: readonly Junction
   for (const call of calls) {
     if (!call.graphNode) continue;
     const names = ARGUMENT_NAMES[call.module.constructor.name];
-    const multiple = call.sources.length > 1;
+    // Argument names only mean something on the module's own box, not on a folded group's.
+    const multiple = call.sources.length > 1 && unit(call) === call.name;
     call.sources.forEach((sources, i) => {
       for (const source of sources) {
         add(keyOf(source), unit(call), multiple ? (names?.[i] ?? `in${i + 1}`) : "");

@@ -137,6 +137,15 @@ describe("FLOPs and MACs", () => {
     expect(summary.totals.macs).toBe(2 * T * B * 3 * H * (I + H));
   });
 
+  test("LSTMCell counts one step", () => {
+    const [B, I, H] = [3, 6, 5];
+    const summary = complexity(new nn.LSTMCell(I, H), [B, I]);
+    expect(summary.totals.macs).toBe(B * 4 * H * (I + H));
+    // 2·MACs + adding the two products + two bias vectors + 15 elementwise FLOPs per hidden unit.
+    expect(summary.totals.flops).toBe(2 * B * 4 * H * (I + H) + B * (4 * H + 2 * 4 * H + 15 * H));
+    expect(summary.uncounted).toEqual([]);
+  });
+
   test("MixtureOfExperts counts only routed experts", () => {
     const moe = new nn.MixtureOfExperts(8, 8, { numExperts: 4, topK: 2, hiddenSize: 16 });
     // With a zero gate every token ties and picks experts 0 and 1; capacity ceil(1.25·6·2/4) = 4 each.

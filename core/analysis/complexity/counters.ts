@@ -25,6 +25,7 @@ import { type CallRecord, tensorsIn } from "./trace.js";
  *   + 2·G·H bias adds + the cell's elementwise work (RNN: tanh = 1·H; LSTM: 3 sigmoids, 2 tanh,
  *   c = f·c + i·g, h = o·tanh(c) = 15·H; GRU: 2 sigmoids, r·(W_hn·h + b_hn), add, tanh,
  *   h = (1−z)·n + z·h = 13·H).
+ * - RNNCell/LSTMCell/GRUCell: the same per call, for one step.
  * - MultiheadAttention (B batch, L queries, S keys, E embedDim, h heads): MACs = B·L·E·E (query
  *   projection) + B·S·kdim·E + B·S·vdim·E (key and value projections) + B·L·S·E (QKᵀ) +
  *   B·L·S·E (weights·V). FLOPs add the 3 projection biases (B·L·E + 2·B·S·E), the scaling
@@ -60,8 +61,8 @@ export const ACTIVATION_FLOPS: Record<string, number> = {
 };
 
 const ZERO_COST = new Set(["Embedding", "Flatten", "Identity", "Sequential", "ModuleList", "ModuleDict"]);
-const GATES: Record<string, number> = { RNN: 1, LSTM: 4, GRU: 3 };
-const CELL_ELEMENTWISE: Record<string, number> = { RNN: 1, LSTM: 15, GRU: 13 };
+const GATES: Record<string, number> = { RNN: 1, LSTM: 4, GRU: 3, RNNCell: 1, LSTMCell: 4, GRUCell: 3 };
+const CELL_ELEMENTWISE: Record<string, number> = { RNN: 1, LSTM: 15, GRU: 13, RNNCell: 1, LSTMCell: 15, GRUCell: 13 };
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const product = (values: readonly number[]): number => values.reduce((a, b) => a * b, 1);
@@ -122,6 +123,16 @@ function recurrentRule(m: Module & Record<string, unknown>, _call: CallRecord, i
   return { macs, flops };
 }
 
+/** One step of an RNNCell, LSTMCell or GRUCell on [batch, inputSize] or [inputSize], by the recurrent rule. */
+function cellRule(m: Module & Record<string, unknown>, _call: CallRecord, input: Tensor): { flops: number; macs: number } {
+  const type = ruleType(m);
+  const [gates, hidden, inputSize] = [GATES[type], m.hiddenSize as number, m.inputSize as number];
+  const batch = input.numel() / inputSize;
+  const macs = batch * gates * hidden * (inputSize + hidden);
+  const flops = 2 * macs + batch * (gates * hidden + (m.bias_ih ? 2 * gates * hidden : 0) + CELL_ELEMENTWISE[type] * hidden);
+  return { macs, flops };
+}
+
 function attentionRule(m: Module & Record<string, unknown>, call: CallRecord): { flops: number; macs: number } {
   const [query, key] = tensorsIn(call.inputs);
   const batchFirst = Boolean(m.batchFirst);
@@ -168,6 +179,9 @@ const RULES: Record<string, Rule> = {
   RNN: recurrentRule,
   LSTM: recurrentRule,
   GRU: recurrentRule,
+  RNNCell: cellRule,
+  LSTMCell: cellRule,
+  GRUCell: cellRule,
   MultiheadAttention: attentionRule,
   TransformerEncoderLayer: transformerLayerRule(2),
   TransformerDecoderLayer: transformerLayerRule(3),

@@ -57,8 +57,6 @@ export interface ComplexitySummary {
   [DISPLAY](): MimeBundle;
 }
 
-const RULE = "=".repeat(98);
-
 function grouped(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
@@ -108,18 +106,21 @@ const column = (text: string, width: number, right = false): string => (right ? 
 export function summaryText(summary: Omit<ComplexitySummary, "toString" | typeof DISPLAY>): string {
   const t = summary.totals;
   const mb = (bytes: number): string => (bytes / 1e6).toFixed(2);
+  const labels = summary.layers.map((_, i) => layerLabel(summary.layers, i));
+  const labelWidth = Math.max(40, ...labels.map((label) => label.length + 2));
+  const rule = "=".repeat(labelWidth + 58);
   const lines = [
-    RULE,
-    column("Layer (type:depth-idx)", 40) + column("Output Shape", 22) + column("Param #", 12, true) + column("Mult-Adds", 12, true) + column("FLOPs", 12, true),
-    RULE,
+    rule,
+    column("Layer (type:depth-idx)", labelWidth) + column("Output Shape", 22) + column("Param #", 12, true) + column("Mult-Adds", 12, true) + column("FLOPs", 12, true),
+    rule,
   ];
   summary.layers.forEach((layer, i) => {
     const macs = layer.calls === 0 ? "--" : layer.macs ? grouped(layer.macs) : "--";
     const flops = layer.calls === 0 ? "--" : layer.flops ? grouped(layer.flops) : "--";
-    lines.push(column(layerLabel(summary.layers, i), 40) + column(shapeText(layer.outputShapes.slice(0, 1)), 22) + column(paramText(layer), 12, true) + column(macs, 12, true) + column(flops, 12, true));
+    lines.push(column(labels[i], labelWidth) + column(shapeText(layer.outputShapes.slice(0, 1)), 22) + column(paramText(layer), 12, true) + column(macs, 12, true) + column(flops, 12, true));
   });
   lines.push(
-    RULE,
+    rule,
     `Total params: ${grouped(t.params)}`,
     `Trainable params: ${grouped(t.trainableParams)}`,
     `Non-trainable params: ${grouped(t.nonTrainableParams)}`,
@@ -129,12 +130,12 @@ export function summaryText(summary: Omit<ComplexitySummary, "toString" | typeof
   if (summary.receptiveField) lines.push(`Receptive field: ${fieldText(summary.receptiveField)}`);
   if (summary.uncounted.length) lines.push(`Not counted (no FLOP rule): ${summary.uncounted.join(", ")}`);
   lines.push(
-    RULE,
+    rule,
     `Input size (MB): ${mb(t.inputBytes)}`,
     `Forward pass size (MB): ${mb(t.activationBytes)}`,
     `Params size (MB): ${mb(t.parameterBytes)}`,
     `Estimated Total Size (MB): ${mb(t.inputBytes + t.activationBytes + t.parameterBytes)}`,
-    RULE,
+    rule,
   );
   return lines.join("\n");
 }
