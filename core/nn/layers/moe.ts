@@ -20,7 +20,7 @@ import { GELU, ReLU } from "./activation.js";
 /**
  * A sparsely gated mixture of experts (Shazeer et al., 2017): a gate scores the experts for each
  * token, the top k get the token, and their outputs are summed weighted by the softmax of the
- * kept scores. Training adds the noisy gating term N(0, 1)·softplus(x·W_noise). Each expert takes
+ * kept scores (for k = 1, by the softmax probability over all experts, as the Switch Transformer). Training adds the noisy gating term N(0, 1)·softplus(x·W_noise). Each expert takes
  * at most `capacity = ceil(capacityFactor · tokens · k / numExperts)` tokens per batch; tokens over
  * capacity are dropped for that expert. `auxLoss` holds the load-balancing loss of the last
  * forward, numExperts · Σ_e f_e · P_e (Switch Transformer form), where f_e is the fraction of
@@ -147,7 +147,9 @@ export class MixtureOfExperts extends Module {
     const { routing, keep, assignments } = this.route(logits);
     const notKept = empty(keep.shape, "bool");
     for (let i = 0; i < notKept.storage.data.length; i++) notKept.storage.data[i] = keep.storage.data[i] ? 0 : 1;
-    const weights = softmax(maskedFill(logits, notKept, -Infinity), -1);
+    // With k = 1 a softmax over the kept logit alone is constant 1 and the gate would get no
+    // gradient, so top-1 routing weights each token by its full softmax probability (Switch).
+    const weights = this.topK === 1 ? softmax(logits, -1) : softmax(maskedFill(logits, notKept, -Infinity), -1);
 
     let output = zeros([tokens, this.outputSize], { dtype: x.dtype as "float32" | "float64" });
     [...this.experts].forEach((expert, e) => {
