@@ -90,7 +90,7 @@ function adaptiveWindows(inSize: number, outSize: number): AxisWindows {
   });
 }
 
-/** A floating input of rank 4, [P, 1, H, W] or [N, C, H, W], with the shape to return results in. */
+/** A pooling input brought to rank 4, [N, C, H, W] (H = 1 for 1-D, N = 1 when unbatched). */
 interface PoolInput {
   input: Tensor;
   /** Maps a [N, C, outH, outW] result back to the caller's rank. */
@@ -110,7 +110,7 @@ function toRank4(op: string, value: TensorLike, spatialRank: 1 | 2): PoolInput {
 }
 
 /**
- * The average of each window: out[p, oh, ow] = scaleH[oh]·scaleW[ow]·Σ x[p, h, w] over the
+ * Computes the average of each window: out[p, oh, ow] = scaleH[oh]·scaleW[ow]·Σ x[p, h, w] over the
  * window's taps. Its gradient is `windowAverageAdjoint`.
  */
 function windowAverage(x: Tensor, rows: AxisWindows, cols: AxisWindows): Tensor {
@@ -121,7 +121,7 @@ function windowAverage(x: Tensor, rows: AxisWindows, cols: AxisWindows): Tensor 
   return record(out, "avgPool", [x], (g) => [windowAverageAdjoint(g, rows, cols, inputShape)]);
 }
 
-/** The adjoint of `windowAverage`: spreads each gradient element over its window. */
+/** Computes the adjoint of `windowAverage`, spreading each gradient element over its window. */
 function windowAverageAdjoint(grad: Tensor, rows: AxisWindows, cols: AxisWindows, inputShape: readonly number[]): Tensor {
   const g = contiguous(grad);
   const out = empty(inputShape, g.dtype);
@@ -159,7 +159,7 @@ function averageKernel(x: FloatArray, xOffset: number, y: FloatArray, planes: nu
 }
 
 /**
- * The position of each window's maximum as a flat index h·W + w into its plane (int32, shaped
+ * Finds the position of each window's maximum as a flat index h·W + w into its plane (int32, shaped
  * [N, C, outH, outW]). NaN counts as the maximum, so it propagates as in PyTorch; ties keep the
  * first position in row-major order.
  */
@@ -407,7 +407,7 @@ export function adaptiveMaxPool2d(input: TensorLike, outputSize: number | readon
 
 declare module "../tensor/tensor.js" {
   interface Tensor {
-    maxPool2d(kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+    maxPool2d(kernelSize: number | readonly number[], options?: Omit<MaxPoolOptions, "returnIndices">): Tensor;
     avgPool2d(kernelSize: number | readonly number[], options?: AvgPoolOptions): Tensor;
   }
 }
