@@ -6,7 +6,7 @@ import { KernelNotFoundError } from "./kernelspec.js";
 import { joinSource, NotebookInputError } from "./notebook.js";
 import { parseAssignment, ParameterError, readParametersFile, type Parameters } from "./parameters.js";
 import { Progress } from "./progress.js";
-import { executePrepared, prepareRun, RunUsageError, type PreparedRun, type RunOptions, type RunResult } from "./run.js";
+import { executePrepared, killRunningKernels, prepareRun, RunUsageError, type PreparedRun, type RunOptions, type RunResult } from "./run.js";
 
 export const USAGE = `usage: paramlab run NOTEBOOK... (--out DIR | --inplace) [options]
 
@@ -49,11 +49,32 @@ export async function main(args: string[]): Promise<number> {
 
   const totals = new Map(plan.runs.map(({ prepared }) => [prepared.path, countCodeCells(prepared)]));
   const progress = new Progress(process.stderr, totals);
+  const stop = stopOnSignal(progress);
   const results = await runPool(plan, progress);
+  stop();
   progress.close();
   const failed = results.filter((result) => result !== "ok").length;
   process.stderr.write(`${plan.runs.length - failed} of ${plan.runs.length} notebooks ran without errors\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * Kills the kernels and exits on SIGINT or SIGTERM. The kernels are child processes that
+ * would outlive this one, and a terminal's Ctrl-C reaches them only as an interrupt.
+ */
+function stopOnSignal(progress: Progress): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    progress.close();
+    process.stderr.write(`paramlab run: stopped by ${signal}; the notebooks still running were not written\n`);
+    killRunningKernels();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
 }
 
 function reportInputError(error: unknown): number {

@@ -83,6 +83,7 @@ export async function executePrepared(prepared: PreparedRun, options: RunOptions
   let log = "";
   const kernel = await startKernel(spec, options.cwd ?? dirname(resolve(path)), (text) => (log = (log + text).slice(-4000)));
   const started = new Date();
+  runningKernels.add(kernel);
   try {
     const info = await kernel.client.kernelInfo();
     notebook.metadata.language_info = (info.reply.content as Record<string, unknown>).language_info;
@@ -99,7 +100,16 @@ export async function executePrepared(prepared: PreparedRun, options: RunOptions
     return result;
   } finally {
     await kernel.shutdown(2000).catch(() => kernel.kill());
+    runningKernels.delete(kernel);
   }
+}
+
+const runningKernels = new Set<LaunchedKernel>();
+
+/** Kills the kernels of runs still in progress, for a caller that is about to exit. */
+export function killRunningKernels(): void {
+  for (const kernel of runningKernels) kernel.kill();
+  runningKernels.clear();
 }
 
 async function startKernel(spec: KernelSpec, cwd: string, onStderr: (text: string) => void): Promise<LaunchedKernel> {
