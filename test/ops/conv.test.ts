@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradcheck, gradgradcheck } from "../../core/autograd/index.js";
+import { functional, grad, gradcheck, gradgradcheck } from "../../core/autograd/index.js";
 import {
   DTypeError,
   Generator,
@@ -10,6 +10,8 @@ import {
   conv2d,
   conv2dInputGrad,
   conv2dWeightGrad,
+  avgPool2d,
+  maxPool2d,
   convTranspose1d,
   convTranspose2d,
   randn,
@@ -347,5 +349,46 @@ describe("conv errors", () => {
     expect(() => conv2dInputGrad(zeros([1, 2, 4, 4]), zeros([2, 1, 3, 3]), [1, 1, 5, 5])).toThrow(
       "conv2dInputGrad: grad of shape [1, 2, 4, 4] does not match the conv2d output [1, 2, 3, 3]",
     );
+  });
+});
+
+describe("small CNN second order", () => {
+  const x = randn([2, 1, 6, 6], { dtype: "float64", generator: new Generator(30) });
+  const w = input([2, 1, 3, 3], 31);
+  const v = randn([2, 1, 3, 3], { dtype: "float64", generator: new Generator(32) });
+  const loss = (weight: Tensor): Tensor => {
+    const hidden = maxPool2d(conv2d(x, weight, null, { padding: 1 }).tanh(), 2);
+    const pooled = avgPool2d(conv2d(hidden, weight.sum(1, { keepdim: true }).expand(2, 2, 3, 3), null, { padding: 1 }), 3);
+    return pooled.mul(pooled).sum();
+  };
+  const gradient = (weight: Tensor): Float64Array => {
+    const leaf = weight.detach().requiresGrad_();
+    return grad(loss(leaf), leaf)[0]!.dataSync() as Float64Array;
+  };
+
+  it("Hessian matches differences of the gradient", () => {
+    const hessian = (functional.hessian(loss, w) as Tensor).reshape(18, 18).dataSync();
+    const eps = 1e-6;
+    const base = w.detach().dataSync() as Float64Array;
+    for (let j = 0; j < 18; j++) {
+      const plus = Float64Array.from(base);
+      const minus = Float64Array.from(base);
+      plus[j] += eps;
+      minus[j] -= eps;
+      const gPlus = gradient(Tensor.fromTypedArray(plus, [2, 1, 3, 3]));
+      const gMinus = gradient(Tensor.fromTypedArray(minus, [2, 1, 3, 3]));
+      for (let i = 0; i < 18; i++) {
+        const numerical = (gPlus[i] - gMinus[i]) / (2 * eps);
+        expect(Math.abs(hessian[i * 18 + j] - numerical), `H[${i}, ${j}]: ${hessian[i * 18 + j]} vs ${numerical}`).toBeLessThan(1e-5 * (1 + Math.abs(numerical)));
+      }
+    }
+  });
+
+  it("hvp equals the Hessian times v", () => {
+    const hessian = (functional.hessian(loss, w) as Tensor).reshape(18, 18);
+    const [, product] = functional.hvp(loss, w, v);
+    const expected = hessian.matmul(v.reshape(18)).dataSync();
+    const actual = (product as Tensor).dataSync();
+    for (let i = 0; i < 18; i++) expect(actual[i]).toBeCloseTo(expected[i], 9);
   });
 });
