@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import * as pl from "../../core/index.js";
-import { linearRegions, trajectoryLength } from "../../core/analysis/expressivity/index.js";
+import { linearRegions, linearRegionsAlongLine, trajectoryLength } from "../../core/analysis/expressivity/index.js";
 import { InvalidArgumentError } from "../../core/tensor/errors.js";
 import { svgProblem } from "./svg.js";
 
@@ -94,6 +94,57 @@ describe("linearRegions", () => {
     expect(() => linearRegions(oneHiddenLayer([[1, 0]], [0]), { inputShape: [2], center: [0, 0, 0] })).toThrow(/center has 3 values; expected 2/);
     // A center of another size sets the input shape, so the first layer reports the mismatch.
     expect(() => linearRegions(oneHiddenLayer([[1, 0]], [0]), { center: [0, 0, 0] })).toThrow(/Linear\(2, 1\): expected input of shape \[\.\.\., 2\]/);
+  });
+});
+
+/** Values of t in (0, 1) where start + t·(end − start) crosses a line w·x + b = 0, distinct and sorted. */
+function lineCrossings(weights: number[][], biases: number[], start: number[], end: number[]): number[] {
+  const crossings = new Set<number>();
+  weights.forEach((w, i) => {
+    const atStart = w[0] * start[0] + w[1] * start[1] + biases[i];
+    const rate = w[0] * (end[0] - start[0]) + w[1] * (end[1] - start[1]);
+    const t = rate === 0 ? NaN : -atStart / rate;
+    if (t > 0 && t < 1) crossings.add(Number(t.toFixed(9)));
+  });
+  return [...crossings].sort((a, b) => a - b);
+}
+
+describe("linearRegionsAlongLine", () => {
+  test("one hidden layer matches the crossings", () => {
+    const weights = [[1, 0.3], [-0.4, 1], [1, -1], [0.2, 0.9], [1, 0]];
+    const biases = [0.1, -0.2, 0.35, 0.5, 2];
+    const [start, end] = [[-1, -0.7], [1, 0.9]];
+    const expected = lineCrossings(weights, biases, start, end);
+    const result = linearRegionsAlongLine(oneHiddenLayer(weights, biases), { start, end });
+    expect(result.count).toBe(expected.length + 1);
+    result.breakpoints.forEach((t, k) => expect(t).toBeCloseTo(expected[k], 6));
+  });
+
+  test("deep network agrees with dense sampling", () => {
+    pl.manualSeed(5);
+    const model = new nn.Sequential(new nn.Linear(2, 12), new nn.ReLU(), new nn.Linear(12, 12), new nn.ReLU(), new nn.Linear(12, 1)).double();
+    const [start, end] = [[-2, -1], [2, 1.5]];
+    const exact = linearRegionsAlongLine(model, { start, end });
+    // Sampled pattern changes along the segment can only miss breakpoints, never add them.
+    const samples = 20_001;
+    const batch = pl.tensor(Array.from({ length: samples }, (_, i) => [start[0] + ((end[0] - start[0]) * i) / (samples - 1), start[1] + ((end[1] - start[1]) * i) / (samples - 1)]), { dtype: "float64" });
+    const [firstLinear, secondLinear] = [model.at(0) as pl.nn.Linear, model.at(2) as pl.nn.Linear];
+    const first = pl.noGrad(() => firstLinear.forward(batch));
+    const second = pl.noGrad(() => secondLinear.forward(first.relu()));
+    const a = first.dataSync();
+    const b = second.dataSync();
+    let changes = 0;
+    for (let i = 1; i < samples; i++) {
+      let differs = false;
+      for (let j = 0; j < 12 && !differs; j++) differs = a[i * 12 + j] > 0 !== a[(i - 1) * 12 + j] > 0 || b[i * 12 + j] > 0 !== b[(i - 1) * 12 + j] > 0;
+      if (differs) changes++;
+    }
+    expect(exact.count).toBeGreaterThan(5);
+    expect(exact.count).toBe(changes + 1);
+  });
+
+  test("float32 model is rejected", () => {
+    expect(() => linearRegionsAlongLine(new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU()), { start: [0, 0], end: [1, 1] })).toThrow(/call model.double\(\) first/);
   });
 });
 
