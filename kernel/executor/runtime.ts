@@ -70,7 +70,8 @@ export class Runtime {
   }
 
   async handle(method: MainMethod, params: Record<string, unknown>, parent: Header): Promise<Record<string, unknown>> {
-    this.output.parent = parent;
+    // Output goes to the request that may produce it; timers publish under the last such request.
+    if (method === "execute" || method === "commOpen" || method === "commMsg" || method === "commClose") this.output.parent = parent;
     switch (method) {
       case "execute":
         return this.execute(params);
