@@ -395,6 +395,16 @@ export function adaptiveAvgPool2d(input: TensorLike, outputSize: number | readon
   return reshape(windowAverage(x, rows, cols), outShape(rows.outSize, cols.outSize));
 }
 
+/** Adaptive max pooling of [N, C, L] or [C, L], with the windows of adaptiveAvgPool1d. */
+export function adaptiveMaxPool1d(input: TensorLike, outputSize: number, options: { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool1d(input: TensorLike, outputSize: number, options?: { returnIndices?: boolean }): Tensor;
+export function adaptiveMaxPool1d(input: TensorLike, outputSize: number, options?: { returnIndices?: boolean }): Tensor | [Tensor, Tensor] {
+  const opts = checkOptions("adaptiveMaxPool1d", options, ["returnIndices"]);
+  const { input: x, outShape } = toRank4("adaptiveMaxPool1d", input, 1);
+  const [rows, cols] = adaptiveAxes("adaptiveMaxPool1d", x, 1, outputSize);
+  return pickMaximum(x, rows, cols, outShape, opts.returnIndices ?? false);
+}
+
 /** Adaptive max pooling of [N, C, H, W] or [C, H, W], with the windows of adaptiveAvgPool2d. */
 export function adaptiveMaxPool2d(input: TensorLike, outputSize: number | readonly (number | null)[], options: { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool2d(input: TensorLike, outputSize: number | readonly (number | null)[], options?: { returnIndices?: boolean }): Tensor;

@@ -7,6 +7,7 @@ import {
   Tensor,
   adaptiveAvgPool1d,
   adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
   adaptiveMaxPool2d,
   avgPool1d,
   avgPool2d,
@@ -200,6 +201,7 @@ describe("1-D and unbatched pooling", () => {
       [maxPool1d(x, 2, { dilation: 3, ceilMode: true }), maxPool2d(x2, [1, 2], { dilation: [1, 3], ceilMode: true })],
       [avgPool1d(x, 3, { padding: 1, countIncludePad: false }), avgPool2d(x2, [1, 3], { stride: [1, 3], padding: [0, 1], countIncludePad: false })],
       [adaptiveAvgPool1d(x, 4), adaptiveAvgPool2d(x2, [1, 4])],
+      [adaptiveMaxPool1d(x, 4), adaptiveMaxPool2d(x2, [1, 4])],
     ];
     for (const [oneD, twoD] of pairs) expect(oneD.toArray()).toEqual(twoD.squeeze(2).toArray());
   });
@@ -235,6 +237,7 @@ describe("pooling gradients", () => {
     ["maxPool1d", (t) => maxPool1d(t.reshape(4, 25), 3, { stride: 2 })],
     ["avgPool1d", (t) => avgPool1d(t.reshape(2, 2, 25), 4, { stride: 3, padding: 2 })],
     ["adaptiveAvgPool1d", (t) => adaptiveAvgPool1d(t.reshape(2, 2, 25), 6)],
+    ["adaptiveMaxPool1d", (t) => adaptiveMaxPool1d(t.reshape(4, 25), 7)],
   ];
   for (const [name, fn] of checks) {
     it(`${name} gradcheck and gradgradcheck`, () => {
