@@ -117,6 +117,25 @@ finally:
     expect(result).toEqual({ status: "ok", result: "42", interrupted: "InterruptError", after: "ok" });
   });
 
+  it("installs for the user where jupyter_client looks", () => {
+    const dataDir = join(prefix, "user-data");
+    const env = { ...process.env, JUPYTER_DATA_DIR: dataDir };
+    const install = spawnSync(process.execPath, [bin, "kernel", "install", "--user", "--name", "paramlab-user"], { encoding: "utf8", env });
+
+    expect(install.status).toBe(0);
+    expect(existsSync(join(dataDir, "kernels", "paramlab-user", "kernel.json"))).toBe(true);
+    const python = findJupyterPython();
+    if (python === undefined) {
+      console.log("SKIPPED the jupyter_client lookup: jupyter_client is not importable; install it with: apt-get install -y python3-jupyter-client");
+      return;
+    }
+    const found = execFileSync(python, ["-c", "from jupyter_client.kernelspec import KernelSpecManager as M; print(M().get_kernel_spec('paramlab-user').display_name)"], {
+      encoding: "utf8",
+      env,
+    });
+    expect(found.trim()).toBe("TypeScript (paramlab)");
+  });
+
   it("uninstalls the kernelspec", () => {
     const result = paramlab("uninstall", "--prefix", prefix, "--name", "paramlab-test");
 
