@@ -156,6 +156,8 @@ describe("FLOPs and MACs", () => {
     expect(summary.totals.macs).toBe(gate + 8 * perToken);
     expect(layer(summary, "experts.2").macs).toBe(0);
     expect(layer(summary, "experts.2").calls).toBe(0);
+    // The analysis pass does not count as a batch in the layer's statistics.
+    expect(moe.statistics().batches).toBe(0);
   });
 
   test("MixtureOfExperts follows the routing", () => {

@@ -1,5 +1,6 @@
 import { noGrad } from "../../autograd/grad_mode.js";
 import { Embedding } from "../../nn/layers/embedding.js";
+import { MixtureOfExperts } from "../../nn/layers/moe.js";
 import { Module } from "../../nn/module.js";
 import { randint, randn, zeros } from "../../tensor/creation.js";
 import { InvalidArgumentError } from "../../tensor/errors.js";
@@ -54,14 +55,20 @@ export function makeInputs(model: Module, input: ComplexityInput, options: Compl
   });
 }
 
-/** Runs `fn` with the model in the requested mode and restores every module's own flag afterwards. */
+/**
+ * Runs `fn` with the model in the requested mode, then restores every module's own mode flag and
+ * the cumulative routing statistics of MixtureOfExperts layers, so an analysis pass does not
+ * count as a training batch. `lastRouting` keeps the analysis pass's routing.
+ */
 export function withMode<T>(model: Module, training: boolean, fn: () => T): T {
   const modes = [...model.modules()].map((m) => [m, m.training] as const);
+  const statistics = [...model.modules()].filter((m) => m instanceof MixtureOfExperts).map((m) => [m, structuredClone((m as unknown as { totals: unknown }).totals)] as const);
   model.train(training);
   try {
     return fn();
   } finally {
     for (const [m, mode] of modes) m.training = mode;
+    for (const [m, totals] of statistics) (m as unknown as { totals: unknown }).totals = totals;
   }
 }
 
