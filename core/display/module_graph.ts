@@ -2,6 +2,7 @@ import { makeInputs, withMode, type ComplexityInput, type ComplexityOptions } fr
 import { type CallRecord, type Junction, tensorsIn, traceForward } from "../analysis/complexity/trace.js";
 import { enableGrad } from "../autograd/grad_mode.js";
 import type { Module } from "../nn/module.js";
+import { InvalidArgumentError } from "../tensor/errors.js";
 
 /**
  * The architecture of a module as boxes, groups and edges. Each leaf module (or each group
@@ -67,6 +68,14 @@ function parameterCount(module: Module): number {
   return module.parameters().reduce((n, p) => n + p.numel(), 0);
 }
 
+function checkDepth(depth: number | undefined): number {
+  if (depth === undefined) return Infinity;
+  if (!(depth === Infinity || (Number.isInteger(depth) && depth >= 1))) {
+    throw new InvalidArgumentError(`architecture: depth=${depth} is invalid; expected a positive integer (1 draws only the model's children) or Infinity.`);
+  }
+  return depth;
+}
+
 /** Returns the box a module name belongs to at the depth limit ("a.b.c" at depth 2 is "a.b"). */
 function unitOf(name: string, depth: number): string {
   return name === "" ? "" : name.split(".").slice(0, depth).join(".");
@@ -104,12 +113,13 @@ function layout(model: Module, units: string[], shapes: Map<string, number[][]>,
 
 /** Builds the module tree without a forward pass: one box per leaf (or atomic) module, no edges. */
 export function treeDiagram(model: Module, options: DiagramOptions = {}): Diagram {
-  const depth = options.depth ?? Infinity;
+  const depth = checkDepth(options.depth);
   const units: string[] = [];
   const skip: string[] = [];
   for (const [name, module] of model.namedModules()) {
     if (skip.some((prefix) => name.startsWith(`${prefix}.`))) continue;
-    const isUnit = [...module.children()].length === 0 || isAtomic(module) || name.split(".").length >= depth;
+    const level = name === "" ? 0 : name.split(".").length;
+    const isUnit = [...module.children()].length === 0 || isAtomic(module) || level >= depth;
     if (isUnit) {
       units.push(name);
       skip.push(name);
@@ -178,7 +188,7 @@ function foldJunctions(edges: Map<string, Set<string>>, folded: ReadonlySet<stri
  * are seen) and returns boxes with output shapes and the dataflow edges between them.
  */
 export function tracedDiagram(model: Module, input: ComplexityInput, options: DiagramOptions = {}): Diagram {
-  const depth = options.depth ?? Infinity;
+  const depth = checkDepth(options.depth);
   const inputs = makeInputs(model, input, options).map((t) => (t.dtype === "float32" || t.dtype === "float64" ? t.detach().requiresGrad_() : t));
   const trace = withMode(model, options.training ?? false, () => enableGrad(() => traceForward(model, inputs, { graph: true, atomic: isAtomic })));
   const unit = (call: CallRecord): string => unitOf(call.name, depth);

@@ -150,6 +150,14 @@ describe("module display", () => {
     expect(bundle["text/plain"]).toBe(`${model.toString()}\nTotal params: ${total.toLocaleString("en-US")} (trainable ${total.toLocaleString("en-US")})`);
   });
 
+  test("untraced tree folds by depth", () => {
+    const arch = architecture(new ResNet(), undefined, { depth: 1 });
+    expect(arch.diagram.traced).toBe(false);
+    expect(arch.diagram.nodes.map((n) => n.key)).toEqual(["stem", "blocks", "head"]);
+    expect(arch.diagram.edges).toEqual([]);
+    expect(layerTexts(arch.svg).get("blocks")).toBe("blocks: Sequential (collapsed) | 592 params");    expect(() => architecture(new ResNet(), [1, 1, 8, 8], { depth: 0 })).toThrow(/depth=0 is invalid/);
+  });
+
   test("HTML has collapsible groups and the parameter table", () => {
     const html = pl.display.architecture(new ResNet(), [1, 1, 8, 8])[pl.display.DISPLAY]()["text/html"] as string;
     expect(html).toContain('<details open style="margin-left:16px"><summary><code>blocks</code> Sequential()');
