@@ -155,7 +155,8 @@ describe("module display", () => {
     expect(arch.diagram.traced).toBe(false);
     expect(arch.diagram.nodes.map((n) => n.key)).toEqual(["stem", "blocks", "head"]);
     expect(arch.diagram.edges).toEqual([]);
-    expect(layerTexts(arch.svg).get("blocks")).toBe("blocks: Sequential (collapsed) | 592 params");    expect(() => architecture(new ResNet(), [1, 1, 8, 8], { depth: 0 })).toThrow(/depth=0 is invalid/);
+    expect(layerTexts(arch.svg).get("blocks")).toBe("blocks: Sequential (collapsed) | 592 params");
+    expect(() => architecture(new ResNet(), [1, 1, 8, 8], { depth: 0 })).toThrow(/depth=0 is invalid/);
   });
 
   test("HTML has collapsible groups and the parameter table", () => {
