@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { CellFailure } from "./execute.js";
 import { KernelNotFoundError } from "./kernelspec.js";
 import { joinSource, NotebookInputError } from "./notebook.js";
 import { parseAssignment, ParameterError, readParametersFile, type Parameters } from "./parameters.js";
@@ -202,6 +203,8 @@ async function runPool(plan: Plan, progress: Progress): Promise<("ok" | "failed"
   return results;
 }
 
+const FAILURE_VERBS: Record<CellFailure["kind"], string> = { error: "raised", timeout: "timed out", "kernel died": "the kernel died" };
+
 async function runOne({ prepared, options }: Plan["runs"][number], progress: Progress): Promise<"ok" | "failed"> {
   const name = prepared.path;
   const started = Date.now();
@@ -222,7 +225,7 @@ async function runOne({ prepared, options }: Plan["runs"][number], progress: Pro
   }
   const { failure } = result;
   const where = `cell ${failure.index + 1} (id ${failure.cellId}${failure.executionCount === null ? "" : `, In [${failure.executionCount}]`})`;
-  const what = failure.kind === "kernel died" ? "the kernel died" : failure.kind === "timeout" ? "timed out" : "raised";
+  const what = FAILURE_VERBS[failure.kind];
   const log = failure.kind === "kernel died" && result.kernelLog.trim() !== "" ? `\nkernel log:\n${result.kernelLog.trimEnd()}` : "";
   progress.finish(name, `FAILED at ${where}: ${what}: ${failure.ename}: ${failure.evalue}; wrote the partial notebook to ${written}${log}`);
   return "failed";

@@ -6,7 +6,7 @@ import { errorOutput, OutputCollector } from "./outputs.js";
 
 export type FailureKind = "error" | "timeout" | "kernel died";
 
-/** A cell that failed, with what the error output says. */
+/** A cell that failed, with the name and value of its error. */
 export interface CellFailure {
   kind: FailureKind;
   /** The cell's position in the notebook, from 0. */
@@ -33,7 +33,7 @@ export interface ExecuteOptions {
   interruptGraceMs?: number;
   /** Runs on past errors instead of stopping at the first one. */
   allowErrors?: boolean;
-  /** Interrupts with SIGINT ("signal") or interrupt_request ("message"), as the kernelspec says. */
+  /** Interrupts with SIGINT ("signal") or interrupt_request ("message"), as the kernelspec sets it. */
   interruptMode?: "signal" | "message";
   onCell?: (progress: CellProgress) => void;
 }

@@ -17,7 +17,7 @@ export interface KernelSpec {
   env: Record<string, string>;
 }
 
-/** A kernel name that no kernelspec folder holds. */
+/** A kernel name that no kernelspec folder contains. */
 export class KernelNotFoundError extends Error {
   override name = "KernelNotFoundError";
 }
@@ -67,7 +67,7 @@ export function listKernelSpecs(env: NodeJS.ProcessEnv = process.env): string[] 
 
 /**
  * Returns the kernelspec `name` (matched case-insensitively, as Jupyter does) from the first
- * folder on the search path that holds it. "paramlab" falls back to this package's kernel.
+ * folder on the search path that contains it. "paramlab" falls back to this package's kernel.
  */
 export function findKernelSpec(name: string, env: NodeJS.ProcessEnv = process.env): KernelSpec {
   const wanted = name.toLowerCase();
@@ -86,7 +86,7 @@ export function findKernelSpec(name: string, env: NodeJS.ProcessEnv = process.en
   );
 }
 
-/** The paramlab kernel of this package, used when no "paramlab" kernelspec is installed. */
+/** Returns the spec of this package's kernel, used when no "paramlab" kernelspec is installed. */
 export function builtInKernelSpec(): KernelSpec {
   return {
     name: DEFAULT_KERNEL,

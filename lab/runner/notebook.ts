@@ -90,7 +90,7 @@ function upgradeNotebook(path: string, json: unknown): Notebook {
   if (typeof major !== "number") throw new NotebookInputError(`${path} is not a notebook: "nbformat" is ${JSON.stringify(major)}, expected 4`);
   if (major < 4) {
     throw new NotebookInputError(
-      `${path} uses nbformat ${major}, but paramlab run reads nbformat 4; convert it with "jupyter nbconvert --to notebook --nbformat 4 ${basename(path)}"`,
+      `${path} uses nbformat ${major}, but paramlab run reads nbformat 4; convert it with "jupyter nbconvert --to notebook --nbformat 4 ${path}"`,
     );
   }
   if (major > 4) throw new NotebookInputError(`${path} uses nbformat ${major}, but paramlab run reads nbformat 4`);

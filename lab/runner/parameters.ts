@@ -27,7 +27,7 @@ export function checkParameterName(name: string, origin: string): void {
 
 /**
  * Parses a "-p" value as a typed literal: a number (also NaN and ±Infinity), true, false, null,
- * a JSON string, array or object; any other text is a string.
+ * or a JSON string, array or object. Any other text is a string.
  */
 export function parseLiteral(text: string, origin: string): ParameterValue {
   const trimmed = text.trim();
@@ -80,7 +80,7 @@ export function formatLiteral(value: ParameterValue): string {
 
 /**
  * Returns the source of the injected-parameters cell. A name that the parameters cell declares
- * with `let` or `var` is declared the same way, so later cells may still assign to it; every
+ * with `let` or `var` is declared the same way, so later cells may still assign to it. Every
  * other name becomes a `const`, which the paramlab kernel lets a later cell redeclare.
  */
 export function parametersSource(parameters: Parameters, parametersCell?: Cell): string {

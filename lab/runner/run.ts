@@ -8,11 +8,11 @@ import { readNotebook, serializeNotebook, writeFileAtomic, type Notebook } from 
 import { injectParameters, type Parameters } from "./parameters.js";
 
 export interface RunOptions {
-  /** Where to write the executed notebook; nothing is written without it. */
+  /** The path for the executed notebook. Without it, nothing is written. */
   outputPath?: string;
   /** Allows `outputPath` to be the input notebook itself. */
   inplace?: boolean;
-  /** Where to write the self-contained HTML page, if anywhere. */
+  /** The path for the self-contained HTML page, if one is wanted. */
   htmlPath?: string;
   parameters?: Parameters;
   /** A kernelspec name (default "paramlab", which falls back to this package's kernel). */
@@ -31,7 +31,7 @@ export interface RunResult {
   notebook: Notebook;
   outputPath?: string;
   htmlPath?: string;
-  /** The error that stopped the run; the notebook then holds the cells up to it. */
+  /** The error that stopped the run. The notebook then contains the cells run up to it. */
   failure?: CellFailure;
   allowedErrors: CellFailure[];
   /** The end of the kernel's stderr, which explains a kernel that died. */
@@ -43,7 +43,7 @@ export class RunUsageError extends Error {
   override name = "RunUsageError";
 }
 
-/** A kernel that did not start or answer. */
+/** A kernel that did not start or did not reply. */
 export class KernelStartError extends Error {
   override name = "KernelStartError";
 }
@@ -52,7 +52,7 @@ export class KernelStartError extends Error {
  * Executes the notebook at `path` in a fresh kernel, injecting `parameters` after the cell tagged
  * `parameters`. Throws NotebookInputError, ParameterError, KernelNotFoundError or RunUsageError for
  * bad input and KernelStartError when the kernel does not start; a failing cell is reported in
- * the result, and the notebook written to `outputPath` then holds the cells run up to it.
+ * the result, and the notebook written to `outputPath` then contains the cells run up to it.
  */
 export async function runNotebook(path: string, options: RunOptions = {}): Promise<RunResult> {
   const prepared = prepareRun(path, options);
@@ -120,9 +120,9 @@ async function startKernel(spec: KernelSpec, cwd: string, onStderr: (text: strin
   } catch (error) {
     throw new KernelStartError(`kernel "${spec.name}" (${argv[0]}) failed to start: ${(error as Error).message}`);
   }
-  // A silent empty execution waits until the kernel can run code: the paramlab kernel answers
-  // kernel_info at once but loads the core before its first cell, which must not count
-  // against that cell's --timeout.
+  // A silent empty execution waits until the kernel can run code. The paramlab kernel replies to
+  // kernel_info at once but loads the core before its first cell, and that load must not count
+  // against the first cell's --timeout.
   const ready = kernel.client.execute("", { silent: true, storeHistory: false }).then(() => true);
   const waited = new Promise<false>((resolve) => setTimeout(() => resolve(false), STARTUP_TIMEOUT_MS).unref());
   if (!(await Promise.race([ready.catch(() => false), waited]))) {

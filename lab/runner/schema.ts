@@ -25,7 +25,7 @@ export function validateNotebook(notebook: unknown): string[] {
   return (validator.errors ?? []).filter(isUseful).map((error) => `${error.instancePath || "/"}: ${error.message ?? "is invalid"}`);
 }
 
-// A "oneOf" failure repeats what its branches already said.
+// A "oneOf" failure repeats the errors of its branches.
 function isUseful(error: ErrorObject): boolean {
   return error.keyword !== "oneOf";
 }

@@ -23,7 +23,7 @@ describe("paramlab run", () => {
     const before = readFileSync(input, "utf8");
     const result = await runCli([input, "--out", join(dir, "out"), "-p", "lr=0.01", "-p", "sizes=[8, 4]", "-p", "name=tuned"]);
     expect(result.stderr).toContain("1 of 1 notebooks ran without errors");
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
 
     const notebook = readOutput(join(dir, "out", "params.ipynb"));
     expect(validateNotebook(notebook)).toEqual([]);
@@ -42,14 +42,14 @@ describe("paramlab run", () => {
     const dir = copyFixtures("params.ipynb");
     writeFileSync(join(dir, "p.json"), '{"lr": 0.5, "name": "from file"}');
     const result = await runCli([join(dir, "params.ipynb"), "--out", join(dir, "out"), "--parameters-file", join(dir, "p.json"), "-p", "lr=2"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(stdoutOf(readOutput(join(dir, "out", "params.ipynb")), 3)).toBe('{"lr":2,"epochs":3,"name":"from file","sizes":[4]}\n');
   });
 
   it("stops at the first error and exits 1", async () => {
     const dir = copyFixtures("error.ipynb");
     const result = await runCli([join(dir, "error.ipynb"), "--out", join(dir, "out")]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/FAILED at cell 2 \(id code-2, In \[2\]\): raised: RangeError: unexpected failure/);
 
     const notebook = readOutput(join(dir, "out", "error.ipynb"));
@@ -63,14 +63,14 @@ describe("paramlab run", () => {
   it("runs past errors with --allow-errors", async () => {
     const dir = copyFixtures("error.ipynb");
     const result = await runCli([join(dir, "error.ipynb"), "--out", join(dir, "out"), "--allow-errors"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(stdoutOf(readOutput(join(dir, "out", "error.ipynb")), 2)).toBe("never runs\n");
   });
 
   it("lets raises-exception cells fail", async () => {
     const dir = copyFixtures("raises.ipynb");
     const result = await runCli([join(dir, "raises.ipynb"), "--out", join(dir, "out")]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const notebook = readOutput(join(dir, "out", "raises.ipynb"));
     expect(notebook.cells[1].outputs?.[0]).toMatchObject({ output_type: "error", evalue: "expected failure" });
     expect(stdoutOf(notebook, 2)).toBe("after 1\n");
@@ -79,7 +79,7 @@ describe("paramlab run", () => {
   it("interrupts a cell at the timeout", async () => {
     const dir = copyFixtures("busy.ipynb");
     const result = await runCli([join(dir, "busy.ipynb"), "--out", join(dir, "out"), "--timeout", "1"]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/FAILED at cell 2 .*timed out: CellTimeoutError: the cell did not finish within 1 s and was interrupted/);
     const notebook = readOutput(join(dir, "out", "busy.ipynb"));
     expect(validateNotebook(notebook)).toEqual([]);
@@ -90,7 +90,7 @@ describe("paramlab run", () => {
   it("reports the cell where the kernel died", async () => {
     const dir = copyFixtures("exit.ipynb");
     const result = await runCli([join(dir, "exit.ipynb"), "--out", join(dir, "out")]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/FAILED at cell 2 \(id code-2\): the kernel died: DeadKernelError: the kernel (exited with code \d+|was killed by SIG\w+) while this cell ran/);
     const notebook = readOutput(join(dir, "out", "exit.ipynb"));
     expect(validateNotebook(notebook)).toEqual([]);
@@ -101,7 +101,7 @@ describe("paramlab run", () => {
   it("warns and injects at the top without a parameters cell", async () => {
     const dir = copyFixtures("no-parameters.ipynb");
     const result = await runCli([join(dir, "no-parameters.ipynb"), "--out", join(dir, "out"), "-p", "lr=3"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('warning: ' + join(dir, "no-parameters.ipynb") + ': no cell is tagged "parameters", so the parameters were injected at the top');
     const notebook = readOutput(join(dir, "out", "no-parameters.ipynb"));
     expect(notebook.cells[0].metadata.tags).toEqual(["injected-parameters"]);
@@ -112,11 +112,11 @@ describe("paramlab run", () => {
     const dir = copyFixtures("v44.ipynb");
     const input = join(dir, "v44.ipynb");
     const refused = await runCli([input, "--out", dir]);
-    expect(refused.code).toBe(2);
+    expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toContain(`--out ${dir} would overwrite the input ${input}`);
 
     const result = await runCli([input, "--inplace", "--html"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const notebook = readOutput(input);
     expect(notebook.nbformat_minor).toBe(5);
     expect(notebook.cells[0].outputs?.[0]).toMatchObject({ output_type: "execute_result", data: { "text/plain": ["42"] } });
@@ -127,7 +127,7 @@ describe("paramlab run", () => {
     const dir = copyFixtures("params.ipynb", "raises.ipynb", "v44.ipynb");
     const inputs = ["params.ipynb", "raises.ipynb", "v44.ipynb"].map((name) => join(dir, name));
     const result = await runCli([...inputs, "--out", join(dir, "out"), "--jobs", "3", "--html"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("3 of 3 notebooks ran without errors");
     for (const name of ["params", "raises", "v44"]) {
       expect(validateNotebook(readOutput(join(dir, "out", `${name}.ipynb`)))).toEqual([]);
@@ -168,7 +168,7 @@ describe("paramlab run bad input", () => {
     it(`exits 2 on ${name}`, async () => {
       const result = await runCli(args);
       expect(result.stderr).toMatch(message);
-      expect(result.code).toBe(2);
+      expect(result.code, result.stderr).toBe(2);
       expect(existsSync(out)).toBe(false);
     });
   }
@@ -178,7 +178,7 @@ describe("paramlab run bad input", () => {
     writeFileSync(file, "keep me");
     const result = await runCli([join(dir, "params.ipynb"), "--out", file]);
     expect(result.stderr).toMatch(/--out .*taken exists as a file, but --out takes a folder/);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(readFileSync(file, "utf8")).toBe("keep me");
   });
 
@@ -186,13 +186,13 @@ describe("paramlab run bad input", () => {
     const target = join(dir, "partial");
     mkdirSync(target);
     const result = await runCli([join(dir, "params.ipynb"), join(dir, "invalid.ipynb"), "--out", target]);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(existsSync(join(target, "params.ipynb"))).toBe(false);
   });
 
   it("prints the usage with --help", async () => {
     const result = await runCli(["--help"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("usage: paramlab run NOTEBOOK...");
   });
 });

@@ -12,7 +12,7 @@ describe.skipIf(executablePath === undefined)("exported HTML in Chromium", () =>
   it("draws Plotly and math offline on a phone-sized screen", async () => {
     const dir = copyFixtures("display.ipynb");
     const result = await runCli([join(dir, "display.ipynb"), "--out", join(dir, "out"), "--html"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
 
     const browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
     try {

@@ -12,7 +12,7 @@ function writeSpec(dataDir: string, name: string, spec: Record<string, unknown>)
   writeFileSync(join(dataDir, "kernels", name, "kernel.json"), JSON.stringify(spec));
 }
 
-/** An environment whose user data folder is empty, so only JUPYTER_PATH and the system folders count. */
+/** Returns an environment whose user and sys-prefix folders are empty, so only JUPYTER_PATH and the system folders count. */
 function isolatedEnv(jupyterPath: string[]): NodeJS.ProcessEnv {
   const empty = mkdtempSync(join(tmpdir(), "paramlab-data-"));
   return { ...process.env, JUPYTER_PATH: jupyterPath.join(":"), JUPYTER_DATA_DIR: empty, VIRTUAL_ENV: empty };
@@ -85,7 +85,7 @@ describe.skipIf(python === undefined)("paramlab run --kernel with ipykernel", ()
   it("kills a kernel whose cell ignores the interrupt", async () => {
     const dir = copyFixtures("python-ignores-interrupt.ipynb");
     const result = await runCli([join(dir, "python-ignores-interrupt.ipynb"), "--kernel", "py-test", "--timeout", "1", "--out", join(dir, "out")], { env: pythonEnv() });
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain("did not stop when interrupted, so the kernel was killed");
     const notebook = JSON.parse(readFileSync(join(dir, "out", "python-ignores-interrupt.ipynb"), "utf8")) as Notebook;
     expect(validateNotebook(notebook)).toEqual([]);

@@ -59,7 +59,7 @@ describe.skipIf(python === undefined)("nbclient cross-check", () => {
       const input = join(dir, name);
       const theirs = JSON.parse(execFileSync(python!, ["-c", EXECUTE, input, dir], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as Notebook;
       const result = await runCli([input, "--out", join(dir, "out")], { env });
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const ours = JSON.parse(readFileSync(join(dir, "out", name), "utf8")) as Notebook;
 
       expect(execFileSync(python!, ["-c", VALIDATE, join(dir, "out", name)], { encoding: "utf8" }).trim()).toBe("4 5");

@@ -42,8 +42,8 @@ function mathExtensions(placeholders: MathPlaceholders): TokenizerAndRendererExt
     level: "inline",
     start: (src) => src.match(/\$|\\\(/)?.index,
     tokenizer(src) {
-      // "$$…$$" inside a paragraph is display math; "$…$" follows pandoc: no space inside the
-      // dollars and no digit right after the closing one, so "$5 and $10" stays text.
+      // "$$…$$" inside a paragraph is display math. "$…$" follows pandoc's rule, which allows no
+      // space inside the dollars and no digit right after the closing one, so "$5 and $10" stays text.
       const match =
         /^\$\$([\s\S]+?)\$\$/.exec(src) ?? /^\$(?!\s)((?:\\.|[^\\$])+?)(?<!\s)\$(?!\d)/.exec(src) ?? /^\\\(([\s\S]+?)\\\)/.exec(src);
       if (match === null) return undefined;

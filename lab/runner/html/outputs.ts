@@ -10,7 +10,7 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** MIME types in the order of preference. */
 const MIME_ORDER = [PLOTLY_MIME, "text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif", "text/latex", "text/markdown", "text/plain"];
 
-/** What the page around the outputs must include. */
+/** Assets that the page around the outputs must include. */
 export interface PageNeeds {
   math: boolean;
   plotly: boolean;
