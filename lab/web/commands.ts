@@ -1,6 +1,7 @@
 // Jupyter's keyboard model. Command mode (no editor focused): Enter edits, A/B insert above or
 // below, D D deletes, M/Y make Markdown or code, Up/Down or K/J move, Shift+Enter runs and
 // moves on, Ctrl+Enter runs, Ctrl+S saves. Edit mode: Esc leaves, and the run and save keys work.
+import { closeCompletion, completionStatus } from "@codemirror/autocomplete";
 import type { KeyBinding } from "@codemirror/view";
 import type { CellView } from "./cell.js";
 import type { NotebookView } from "./notebook.js";
@@ -16,7 +17,14 @@ export function editKeys(notebook: NotebookView, cell: () => CellView): KeyBindi
         return true;
       },
     },
-    { key: "Escape", run: () => (notebook.commandMode(), true) },
+    {
+      key: "Escape",
+      run: (view) => {
+        if (completionStatus(view.state) !== null) return closeCompletion(view);
+        notebook.commandMode();
+        return true;
+      },
+    },
     { key: "Mod-s", run: () => (void notebook.save(), true), preventDefault: true },
   ];
 }

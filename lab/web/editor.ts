@@ -72,7 +72,7 @@ export function createEditor(parent: HTMLElement, text: string, language: "types
     bracketMatching(),
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     language === "typescript" ? javascript({ typescript: true }) : markdown(),
-    autocompletion({ override: [completionSource], activateOnTyping: false }),
+    autocompletion({ override: [completionSource], activateOnTyping: false, interactionDelay: 0 }),
     inspectField,
     keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]),
     EditorView.lineWrapping,

@@ -97,7 +97,11 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     expect(await codeCells.count()).toBeGreaterThan(1);
     expect(await page.locator(".output-error").allInnerTexts()).toEqual([]);
     await page.locator(".plotly-rendered .main-svg").first().waitFor({ timeout: 30_000 });
-    expect(await page.locator('.output[data-mime="image/svg+xml"] svg').count()).toBeGreaterThan(0);
+    // The architecture diagram: an SVG outside the Plotly figures that names the Linear layers.
+    const diagrams = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".output svg")).filter((svg) => svg.closest(".plotly-output") === null && (svg.textContent ?? "").includes("Linear")).length,
+    );
+    expect(diagrams).toBeGreaterThan(0);
     expect(await page.locator(".rendered-markdown .katex").count()).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
@@ -145,15 +149,36 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
   });
 
   it("completes with Tab and inspects with Shift+Tab", async () => {
-    await page.keyboard.press("Enter");
+    await openNotebook("plot.ipynb");
+    await waitForKernel();
+    await page.locator(".cell-code .cm-content").first().click();
+    await page.keyboard.press("Control+a");
     await page.keyboard.type("Math.ma");
     await page.keyboard.press("Tab");
     await page.locator(".cm-tooltip-autocomplete").filter({ hasText: "max" }).waitFor({ timeout: 30_000 });
-    await page.keyboard.press("Escape");
-    await page.keyboard.type("x");
+    await page.keyboard.press("Enter");
+    expect(await page.locator(".cell.selected .cm-content").innerText()).toContain("Math.max");
     await page.keyboard.press("Shift+Tab");
     await page.locator(".inspect-tooltip").waitFor({ timeout: 30_000 });
     expect(await page.locator(".inspect-tooltip").innerText()).toMatch(/max/i);
+  });
+
+  it("updates a display id in place", async () => {
+    await openNotebook("plot.ipynb");
+    await waitForKernel();
+    const first = page.locator(".cell-code").first();
+    await first.locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type('var handle = display("step 0", { displayId: true });\nhandle.update("step 1");');
+    await page.keyboard.press("Control+Enter");
+    await first.locator(".output").filter({ hasText: "step 1" }).waitFor();
+
+    await page.keyboard.press("b");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type('handle.update("step 2")');
+    await page.keyboard.press("Control+Enter");
+    await first.locator(".output").filter({ hasText: "step 2" }).waitFor();
+    expect(await first.locator(".output").count()).toBe(1);
   });
 
   it("offers reload or overwrite after an outside change", async () => {

@@ -145,16 +145,18 @@ describe("lab origin", () => {
 
 describe("lab path confinement", () => {
   it("refuses .. in contents paths", async () => {
-    const paths = ["/api/contents/..%2Fsecret.txt", "/api/contents/a/..%2F..%2Fetc%2Fpasswd", "/api/contents/%2E%2E/x"];
+    const paths = ["/api/contents/..%2Fsecret.txt", "/api/contents/a/..%2F..%2Fetc%2Fpasswd", "/api/contents/a%2F%2E%2E%2F%2E%2E%2Fx"];
     for (const path of paths) {
       const response = await rawRequest(path, { Authorization: `token ${lab.token}` });
       expect(response.status, path).toBe(404);
       expect(response.body, path).toContain("outside the lab's root folder");
     }
-    // URL parsing resolves plain ".." segments before routing, so this never reaches the contents API.
-    const plain = await rawRequest("/api/contents/../../etc/passwd", { Authorization: `token ${lab.token}` });
-    expect(plain.status).toBe(404);
-    expect(plain.body).not.toContain("root:");
+    // URL parsing resolves plain and %2E ".." segments before routing, so these never reach the contents API.
+    for (const path of ["/api/contents/../../etc/passwd", "/api/contents/%2E%2E/%2E%2E/etc/passwd"]) {
+      const plain = await rawRequest(path, { Authorization: `token ${lab.token}` });
+      expect(plain.status, path).toBe(404);
+      expect(plain.body, path).not.toContain("root:");
+    }
   });
 
   it("refuses symlinks that lead outside", async () => {
