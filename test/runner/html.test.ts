@@ -114,8 +114,14 @@ describe("renderHtml", () => {
     ])]);
     expect(rich).toContain("url(data:font/woff2;base64,");
     expect(rich).not.toMatch(/url\(fonts\//);
-    expect(rich).toContain('data-plot="plot-1"');
+    expect(rich).toMatch(/<div class="plotly-figure" id="(plot-[0-9a-f]{8}-1)"><\/div><script type="application\/json" data-plot="\1">/);
     expect(rich).toContain("\\u003c/script>\\u003cscript>alert(1)");
+  });
+
+  it("falls back when a Plotly figure is not JSON", () => {
+    const html = page([codeCell([{ output_type: "display_data", data: { "application/vnd.plotly.v1+json": "{broken", "text/plain": ["Figure"] }, metadata: {} }])]);
+    expect(html).toContain("<pre>Figure</pre>");
+    expect(html).not.toContain("<script");
   });
 
   it("renders ANSI colors and escapes stream text", () => {

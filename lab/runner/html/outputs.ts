@@ -1,4 +1,5 @@
 // Renders cell outputs to HTML, choosing the richest MIME type that a static page can show.
+import { randomBytes } from "node:crypto";
 import { AnsiUp } from "ansi_up";
 import type { Output } from "../notebook.js";
 import { renderMarkdown } from "./markdown.js";
@@ -20,6 +21,8 @@ export interface PageNeeds {
 export class OutputRenderer {
   readonly needs: PageNeeds = { math: false, plotly: false };
   private plots = 0;
+  // A random prefix keeps plot ids apart from any id that sanitized output HTML may carry.
+  private readonly idPrefix = `plot-${randomBytes(4).toString("hex")}`;
 
   render(output: Output): string {
     switch (output.output_type) {
@@ -37,8 +40,11 @@ export class OutputRenderer {
     if (mime === undefined) return "";
     const value = data[mime];
     switch (mime) {
-      case PLOTLY_MIME:
-        return this.renderPlotly(value);
+      case PLOTLY_MIME: {
+        const rest = { ...data };
+        delete rest[PLOTLY_MIME];
+        return this.renderPlotly(value, this.renderBundle(rest));
+      }
       case "text/html":
         return `<div class="html">${sanitizeHtml(text(value))}</div>`;
       case "image/svg+xml":
@@ -58,10 +64,17 @@ export class OutputRenderer {
     }
   }
 
-  private renderPlotly(value: unknown): string {
+  private renderPlotly(value: unknown, fallback: string): string {
+    let figure = value;
+    if (typeof value === "string") {
+      try {
+        figure = JSON.parse(value) as unknown;
+      } catch {
+        return fallback;
+      }
+    }
     this.needs.plotly = true;
-    const id = `plot-${++this.plots}`;
-    const figure = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+    const id = `${this.idPrefix}-${++this.plots}`;
     // "<" is escaped so that no "</script>" inside the figure's strings can end the element.
     const json = JSON.stringify(figure).replace(/</g, "\\u003c");
     return `<div class="plotly-figure" id="${id}"></div><script type="application/json" data-plot="${id}">${json}</script>`;
