@@ -75,7 +75,12 @@ export class Executor {
       }
       return { status: "ok", userExpressions: await this.evaluateUserExpressions(params.userExpressions) };
     } catch (error) {
-      if (error instanceof InterruptError) this.onInterrupted?.();
+      if (error instanceof InterruptError) {
+        this.onInterrupted?.();
+        // A SIGINT still waiting for its listener must reach it while this cell counts as
+        // running, or it would interrupt the next cell.
+        await waitForPendingSignals();
+      }
       const content = kernelContentOf(error) ?? errorContent(error, this.cells, { name, source: params.code });
       this.output.publish("error", { ...content });
       return { status: "error", ...content };
@@ -89,9 +94,8 @@ export class Executor {
     if (typeError !== undefined) throw Object.assign(new Error(typeError.evalue), { kernelContent: typeError });
 
     const ts = await loadTypeScript();
-    // A SIGINT that arrived while the core or TypeScript loaded reaches its listener only after
-    // the event loop has read the signal and then turned once more, so the cell waits two turns.
-    for (let turn = 0; turn < 2 && !running.interrupted; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // A SIGINT that arrived while the core or TypeScript loaded must reach its listener first.
+    await waitForPendingSignals(() => running.interrupted);
     if (running.interrupted) throw new InterruptError();
     const compiled = compileCell(ts, code, name);
     this.cells.set(name, { compiled, source: code });
@@ -118,6 +122,17 @@ export class Executor {
     }
     return results;
   }
+}
+
+/**
+ * Waits until signals that arrived while the main thread was busy have reached their listeners.
+ * In Node 20 the event loop reads a pending signal in one turn and calls the listener in the
+ * next (observed, not documented), so the wait is two turns. `done` ends it early.
+ */
+function waitForPendingSignals(done: () => boolean = () => false): Promise<void> {
+  return (async () => {
+    for (let turn = 0; turn < 2 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  })();
 }
 
 /** Returns the error content that a type check attached to an error, if it did. */

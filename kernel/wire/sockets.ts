@@ -74,11 +74,19 @@ export class KernelSockets {
   private async receive(channel: ReceivingChannel, socket: zmq.Router, events: SocketEvents): Promise<void> {
     try {
       for await (const frames of socket) {
+        let message: Message;
         try {
-          events.message(channel, decodeMessage(frames, this.signer));
+          message = decodeMessage(frames, this.signer);
         } catch (error) {
-          if (error instanceof InvalidMessageError) events.invalid(channel, error);
-          else throw error;
+          if (!(error instanceof InvalidMessageError)) throw error;
+          events.invalid(channel, error);
+          continue;
+        }
+        try {
+          events.message(channel, message);
+        } catch (error) {
+          // A failing handler must not stop this socket's receive loop.
+          events.invalid(channel, error as Error);
         }
       }
     } catch (error) {
