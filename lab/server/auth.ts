@@ -43,7 +43,7 @@ export class Guard {
     return undefined;
   }
 
-  /** The Set-Cookie value that lets a browser reach the lab after one token login. */
+  /** Returns the Set-Cookie value that lets a browser reach the lab after one token login. */
   cookieHeader(): string {
     return `${this.cookieName}=${this.token}; Path=/; HttpOnly; SameSite=Strict`;
   }

@@ -21,6 +21,7 @@ export class ChannelBridge {
   private readonly sendQueues = new Map<zmq.Dealer, Promise<void>>();
   private closed = false;
   private readonly onIopub = (message: Message): void => this.forwardIopub(message);
+  private readonly closeBridge = (): void => this.close();
 
   constructor(
     private readonly ws: WebSocket,
@@ -41,6 +42,7 @@ export class ChannelBridge {
       void this.receive(channel);
     }
     kernel.listeners.add(this.onIopub);
+    kernel.bridgeClosers.add(this.closeBridge);
     ws.on("message", (data, isBinary) => this.fromClient(toBuffer(data), isBinary));
     ws.on("close", () => this.close());
     ws.on("error", (error) => {
@@ -53,6 +55,7 @@ export class ChannelBridge {
     if (this.closed) return;
     this.closed = true;
     this.kernel.listeners.delete(this.onIopub);
+    this.kernel.bridgeClosers.delete(this.closeBridge);
     for (const socket of Object.values(this.sockets)) socket.close();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000, "kernel connection closed");
   }

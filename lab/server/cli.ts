@@ -105,7 +105,8 @@ function waitForStop(lab: Lab): Promise<number> {
 
 /** Opens the URL with the desktop's opener when one is on PATH and a display is available. */
 function openBrowser(url: string, log: ReturnType<typeof createLogger>): void {
-  const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? undefined : "xdg-open";
+  const openers: Partial<Record<NodeJS.Platform, string>> = { darwin: "open", linux: "xdg-open", freebsd: "xdg-open" };
+  const opener = openers[process.platform];
   const hasDisplay = process.platform !== "linux" || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (opener === undefined || !hasDisplay || !onPath(opener)) {
     log.debug("no browser opener or display found; open the URL by hand");

@@ -190,11 +190,17 @@ export class Contents {
     return model;
   }
 
-  /** Serializes a notebook in the layout of the file it replaces, so unedited saves keep the bytes. */
+  /**
+   * Serializes a notebook in the layout of the file it replaces. When the content equals the
+   * file's, the file's own bytes are kept, so an unedited save changes nothing even where
+   * JavaScript would write a number differently (Python writes 1.0, JavaScript 1).
+   */
   private async notebookBytes(file: string, path: string, content: unknown, exists: boolean): Promise<Buffer> {
     checkNotebookShape(content, path);
-    const style = exists ? detectStyle(await readFile(file, "utf8")) : NBFORMAT_STYLE;
-    return Buffer.from(formatJson(content, style), "utf8");
+    if (!exists) return Buffer.from(formatJson(content, NBFORMAT_STYLE), "utf8");
+    const previous = await readFile(file, "utf8");
+    if (sameJson(parseOrUndefined(previous), content)) return Buffer.from(previous, "utf8");
+    return Buffer.from(formatJson(content, detectStyle(previous)), "utf8");
   }
 }
 
@@ -231,6 +237,26 @@ function fileBytes(model: Record<string, unknown>, path: string): Buffer {
   if (model.format === "base64") return Buffer.from(model.content, "base64");
   if (model.format === undefined || model.format === "text") return Buffer.from(model.content, "utf8");
   throw new HttpError(400, `format ${JSON.stringify(model.format)} is invalid for a file: expected "text" or "base64"`);
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares two JSON values structurally; object key order does not matter. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => key in right && sameJson(left[key], right[key]));
 }
 
 function decodeUtf8(bytes: Buffer): string | undefined {

@@ -26,6 +26,8 @@ export interface RunningKernel {
   executionState: string;
   lastActivity: Date;
   readonly listeners: Set<IopubListener>;
+  /** Closes the WebSocket bridges of this kernel; called when it shuts down. */
+  readonly bridgeClosers: Set<() => void>;
   /** The last lines the kernel wrote to stderr. */
   stderr: string;
   stopping: boolean;
@@ -52,6 +54,7 @@ export class KernelManager {
     const spec = this.options.specs.get(name);
     let stderr = "";
     const onStderr = (text: string): void => {
+      this.options.log.debug(`kernel ${name} stderr: ${text.trimEnd()}`);
       stderr = (stderr + text).slice(-STDERR_TAIL);
       const kernel = [...this.kernels.values()].find((entry) => entry.launched === launched);
       if (kernel !== undefined) kernel.stderr = stderr;
@@ -76,6 +79,7 @@ export class KernelManager {
       executionState: "idle",
       lastActivity: new Date(),
       listeners: new Set(),
+      bridgeClosers: new Set(),
       stderr,
       stopping: false,
     };
@@ -149,6 +153,7 @@ export class KernelManager {
     await kernel.launched.shutdown(2000);
     kernel.executionState = "dead";
     this.publishStatus(kernel, "dead");
+    for (const close of kernel.bridgeClosers) close();
     kernel.listeners.clear();
     this.options.log.info(`shut down kernel ${id}`);
   }

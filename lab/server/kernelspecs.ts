@@ -29,7 +29,7 @@ export class KernelSpecs {
     return spec;
   }
 
-  /** The body of GET /api/kernelspecs. */
+  /** Returns the body of GET /api/kernelspecs. */
   model(): Record<string, unknown> {
     const kernelspecs: Record<string, unknown> = {};
     for (const [name, spec] of this.specs) {

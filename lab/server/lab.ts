@@ -32,7 +32,7 @@ export interface LabOptions {
   port?: number;
   /** The token (default: 48 random hex digits). */
   token?: string;
-  /** Where the lab keeps the digests of notebooks it saved, which makes them trusted. */
+  /** The folder for the digests of notebooks the lab saved, which makes them trusted. */
   stateDir: string;
   log?: Logger;
   /** Kernelspecs besides paramlab's, by name. */

@@ -1,7 +1,7 @@
 // Parses and writes notebook JSON so that a notebook saved without edits keeps its exact bytes.
 import { HttpError } from "./http.js";
 
-/** How a notebook file is laid out: indentation, key order and the final newline. */
+/** The layout of a notebook file: indentation, key order and the final newline. */
 export interface JsonStyle {
   indent: number;
   sortKeys: boolean;
@@ -38,7 +38,7 @@ export function detectStyle(text: string): JsonStyle {
   return { ...NBFORMAT_STYLE, indent: indent || NBFORMAT_STYLE.indent, finalNewline };
 }
 
-/** Parses a notebook file and checks its top-level shape, with an error that says how to fix it. */
+/** Parses a notebook file and checks its top-level shape; a bad file raises a 400 error that names the fix. */
 export function parseNotebook(text: string, apiPath: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -72,7 +72,7 @@ function notebookShapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A new, empty nbformat 4.5 notebook for the paramlab kernel. */
+/** Returns a new, empty nbformat 4.5 notebook for the paramlab kernel. */
 export function emptyNotebook(): Record<string, unknown> {
   return {
     cells: [],

@@ -1,7 +1,7 @@
-// The two kernel WebSocket formats of Jupyter Server: JSON text messages with a channel field
-// (binary buffers in the legacy offset format), and v1.kernel.websocket.jupyter.org, where every
-// message is binary: a count and table of 64-bit little-endian offsets, then the channel name,
-// the four JSON parts and the buffers.
+// The two kernel WebSocket formats of Jupyter Server. The default one sends JSON text messages
+// with a channel field, and binary ones in the legacy offset format when there are buffers. In
+// v1.kernel.websocket.jupyter.org every message is binary: a count and a table of 64-bit
+// little-endian offsets, then the channel name, the four JSON parts and the buffers.
 
 export const V1_PROTOCOL = "v1.kernel.websocket.jupyter.org";
 

@@ -58,7 +58,7 @@ export class CellView {
     return this.editor.state.doc.toString();
   }
 
-  /** The cell's nbformat JSON: the loaded object with its edited source and new outputs. */
+  /** Returns the cell's nbformat JSON: the loaded object with its edited source and new outputs. */
   toJSON(): Record<string, unknown> {
     const cell: Record<string, unknown> = { ...this.original };
     const text = this.text();
@@ -70,7 +70,7 @@ export class CellView {
     return cell;
   }
 
-  /** A cell of another type with the same id, metadata and source. */
+  /** Returns the JSON of a cell of another type with the same id, metadata and source. */
   convertedJSON(cellType: CellType): Record<string, unknown> {
     const json: Record<string, unknown> = { cell_type: cellType, id: this.original.id, metadata: this.original.metadata ?? {}, source: this.toJSON().source };
     if (cellType === "code") Object.assign(json, { execution_count: null, outputs: [] });

@@ -8,7 +8,7 @@ import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighti
 import { EditorState, Prec, StateEffect, StateField, type Extension } from "@codemirror/state";
 import { EditorView, keymap, showTooltip, type KeyBinding, type Tooltip } from "@codemirror/view";
 
-/** What a cell editor asks of the notebook. */
+/** The notebook services a cell editor calls. */
 export interface EditorHost {
   complete(code: string, cursor: number): Promise<{ matches: string[]; start: number; end: number } | undefined>;
   inspect(code: string, cursor: number): Promise<string | undefined>;

@@ -27,7 +27,6 @@ export class NotebookView {
   trusted = false;
   /** Outputs that carry a display id, so update_display_data can change them in place. */
   private readonly displays = new Map<string, Array<{ cell: CellView; output: Output }>>();
-  private sessionId: string | undefined;
 
   constructor(readonly path: string) {
     this.element.className = "notebook";
@@ -67,8 +66,11 @@ export class NotebookView {
     this.setStatus("starting");
     try {
       const session = await api<SessionModel>("POST", "sessions", { path: this.path, name: this.path, type: "notebook", kernel: { name: this.kernelName() } });
-      this.sessionId = session.id;
       this.connect(session.kernel.id);
+      this.setStatus(session.kernel.execution_state);
+      if (session.kernel.execution_state === "dead") {
+        this.banner.show("error", "The kernel of this notebook is dead.", undefined, [["Restart kernel", () => void this.restart()]]);
+      }
     } catch (error) {
       this.setStatus("no kernel");
       const reason = error instanceof ApiError ? error.reason : null;
@@ -76,7 +78,7 @@ export class NotebookView {
     }
   }
 
-  /** The kernel named in the notebook's metadata, else paramlab's. */
+  /** Returns the kernel named in the notebook's metadata, else paramlab's. */
   private kernelName(): string {
     const spec = (this.notebook.metadata as { kernelspec?: { name?: unknown } } | undefined)?.kernelspec;
     return typeof spec?.name === "string" && spec.name !== "" ? spec.name : "paramlab";

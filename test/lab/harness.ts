@@ -54,7 +54,7 @@ export function makeSettings(lab: Lab, socket: typeof WebSocket): ServerConnecti
   });
 }
 
-/** A minimal nbformat 4.5 notebook with the given code cells. */
+/** Returns a minimal nbformat 4.5 notebook with the given code cells. */
 export function notebookWith(sources: string[]): Record<string, unknown> {
   return {
     cells: sources.map((source, index) => ({ cell_type: "code", execution_count: null, id: `cell-${index}`, metadata: {}, outputs: [], source })),

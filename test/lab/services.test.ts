@@ -2,12 +2,16 @@
 import { ContentsManager, KernelAPI, KernelManager, KernelSpecAPI, SessionManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JsonOnlyWebSocket, makeSettings, notebookWith, startTestLab, type TestLab } from "./harness.js";
 
 let lab: TestLab;
 
 beforeAll(async () => {
+  // @jupyterlab/services logs every WebSocket it opens and every status change.
+  vi.spyOn(console, "debug").mockImplementation(() => undefined);
+  vi.spyOn(console, "log").mockImplementation(() => undefined);
   lab = await startTestLab({
     kernelSpecs: {
       broken: {
@@ -133,6 +137,25 @@ describe("lab through @jupyterlab/services", () => {
     }
   });
 
+  it("closes WebSockets on kernel shutdown", async () => {
+    const started = (await (await lab.request("api/kernels", { method: "POST", body: "{}" })).json()) as { id: string };
+    const ws = new WebSocket(`${lab.baseUrl.replace(/^http/, "ws")}api/kernels/${started.id}/channels?token=${lab.token}`);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    const statuses: string[] = [];
+    ws.on("message", (data) => {
+      const message = JSON.parse(String(data)) as { header: { msg_type: string }; content: { execution_state?: string } };
+      if (message.header.msg_type === "status") statuses.push(String(message.content.execution_state));
+    });
+    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    expect((await lab.request(`api/kernels/${started.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await closed).toBe(1000);
+    expect(statuses.at(-1)).toBe("dead");
+    expect((await lab.request(`api/kernels/${started.id}`)).status).toBe(404);
+  });
+
   it("reports the stderr of a kernel that fails to start", async () => {
     const response = await lab.request("api/kernels", { method: "POST", body: JSON.stringify({ name: "broken" }) });
     expect(response.status).toBe(500);
@@ -188,6 +211,7 @@ describe("lab contents", () => {
     const layouts = [
       `${JSON.stringify(notebookWith(["a", "b"]), null, 1)}\n`,
       JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { z: 1, a: "é" }, cells: [] }, null, 2),
+      '{"cells": [], "metadata": {"plot": {"opacity": 1.0, "x": [0.50, 2e3]}}, "nbformat": 4, "nbformat_minor": 5}',
     ];
     for (const [index, text] of layouts.entries()) {
       const name = `layout-${index}.ipynb`;
