@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { getBackend, setBackend } from "../../core/backend/backend.js";
 import { gemm, type FloatArray } from "../../core/backend/gemm.js";
+import { MAX_THREADS, setThreadCount, threadCount } from "../../core/backend/wasm/pool.js";
 
 type Dtype = "float32" | "float64";
 
@@ -138,6 +139,23 @@ describe("gemm on the wasm backend against the typescript backend", () => {
         let expected = 0;
         for (let p = 0; p < k; p++) expected += a[i * k + p] * b[p * n + j];
         expect(Math.abs(c[i * n + j] - expected)).toBeLessThan(1e-12 * k);
+      }
+    }
+  });
+});
+
+describe("gemm split over worker threads", () => {
+  afterAll(() => setThreadCount(1));
+
+  it("matches the typescript backend on large shapes", () => {
+    setThreadCount(2);
+    expect(threadCount()).toBe(Math.min(2, MAX_THREADS));
+    let seed = 100;
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const [m, n, k] of [[130, 150, 140], [301, 97, 150], [64, 1030, 40]] as const) {
+        for (const [transA, transB] of TRANSPOSES) {
+          compareBackends(dtype, { m, n, k, transA, transB, pad: 3, offset: 5, accumulate: seed % 2 === 0 }, seed++);
+        }
       }
     }
   });

@@ -3,7 +3,11 @@
  * there, and copies C back. The arguments follow gemm() in ../gemm.ts and are already checked.
  */
 import type { FloatArray } from "../gemm.js";
+import { MAX_THREADS, runParallel, threadCount, type KernelJob } from "./pool.js";
 import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
+
+/** From this many multiply-adds on, a GEMM is split over the worker threads. */
+const THREAD_MIN_FLOPS = 128 * 128 * 128;
 
 /** Where one call's operands sit in linear memory, as element indices of the dtype's view. */
 interface Placement {
@@ -30,7 +34,7 @@ export function wasmGemm(
   const aLength = (transA ? k - 1 : m - 1) * lda + (transA ? m : k);
   const bLength = (transB ? n - 1 : k - 1) * ldb + (transB ? k : n);
   const cLength = (m - 1) * ldc + n;
-  const start = workspaceAddress(kernels, 1);
+  const start = workspaceAddress(kernels, MAX_THREADS);
   const place: Placement = {
     a: start / size,
     b: (start + alignUp(aLength * size, 64)) / size,
@@ -42,14 +46,47 @@ export function wasmGemm(
   view.set(a.subarray(aOffset, aOffset + aLength), place.a);
   view.set(b.subarray(bOffset, bOffset + bLength), place.b);
   if (accumulate) copyRows(c, cOffset, view, place.c, ldc, m, n);
-  const kernel = size === 4 ? kernels.sgemm : kernels.dgemm;
-  kernel(
-    transA ? 1 : 0, transB ? 1 : 0, m, n, k,
-    place.a * size, lda, place.b * size, ldb, place.c * size, ldc,
-    accumulate ? 1 : 0, workspaceAddress(kernels, 0),
-  );
+  const job: KernelJob = {
+    double: size === 8,
+    args: [
+      transA ? 1 : 0, transB ? 1 : 0, m, n, k,
+      place.a * size, lda, place.b * size, ldb, place.c * size, ldc,
+      accumulate ? 1 : 0, workspaceAddress(kernels, 0),
+    ],
+  };
+  const threads = m * n * k >= THREAD_MIN_FLOPS ? threadCount() : 1;
+  if (threads > 1) {
+    runParallel(kernels, splitJob(kernels, job, threads, size));
+  } else {
+    (job.double ? kernels.dgemm : kernels.sgemm)(...job.args);
+  }
   copyRows(view, place.c, c, cOffset, ldc, m, n);
   return true;
+}
+
+/**
+ * Splits a job into up to `threads` jobs over disjoint column blocks of C (or row blocks when C
+ * has more rows than columns), each a whole number of micro-tiles wide, with its own workspace.
+ */
+function splitJob(kernels: WasmKernels, job: KernelJob, threads: number, size: number): KernelJob[] {
+  const [transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate] = job.args;
+  const byColumns = n >= m;
+  const extent = byColumns ? n : m;
+  const unit = byColumns ? 8 : 4;
+  const chunk = Math.ceil(extent / threads / unit) * unit;
+  const jobs: KernelJob[] = [];
+  for (let start = 0; start < extent; start += chunk) {
+    const width = Math.min(chunk, extent - start);
+    const work = workspaceAddress(kernels, jobs.length);
+    if (byColumns) {
+      const bStart = b + start * (transB ? ldb : 1) * size;
+      jobs.push({ double: job.double, args: [transA, transB, m, width, k, a, lda, bStart, ldb, c + start * size, ldc, accumulate, work] });
+    } else {
+      const aStart = a + start * (transA ? 1 : lda) * size;
+      jobs.push({ double: job.double, args: [transA, transB, width, n, k, aStart, lda, b, ldb, c + start * ldc * size, ldc, accumulate, work] });
+    }
+  }
+  return jobs;
 }
 
 /** Copies an m×n matrix with leading dimension ld between arrays, leaving the row padding alone. */
