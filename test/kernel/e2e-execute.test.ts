@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resultText, sleep, startKernel, streamText, type TestKernel } from "./harness.js";
+import { resultText, startKernel, streamText, waitFor, type TestKernel } from "./harness.js";
 
 let kernel: TestKernel;
 let notebookDir: string;
@@ -100,22 +100,28 @@ describe("kernel execution", () => {
   it("reports a late exception and keeps running", async () => {
     const seen = kernel.iopub.length;
     const scheduling = kernel.check(await kernel.client.execute('setTimeout(() => { throw new Error("late") }, 0); undefined'));
-    await sleep(100);
+    const lateOutput = () => {
+      const late = kernel.iopub.slice(seen).filter((message) => message.parent_header.msg_id === scheduling.reply.parent_header.msg_id);
+      return streamText(late, "stderr");
+    };
+    await waitFor(() => lateOutput() !== "", "the late error on stderr");
     const next = kernel.check(await kernel.client.execute("1 + 1"));
 
     expect(scheduling.reply.content.status).toBe("ok");
-    const late = kernel.iopub.slice(seen).filter((message) => message.parent_header.msg_id === scheduling.reply.parent_header.msg_id);
-    expect(streamText(late, "stderr")).toContain("Error: late");
+    expect(lateOutput()).toContain("Error: late");
     expect(resultText(next.iopub)).toBe("2");
   });
 
   it("reports a late rejected promise", async () => {
     const seen = kernel.iopub.length;
     const scheduling = kernel.check(await kernel.client.execute('Promise.reject(new Error("rejected later")); undefined'));
-    await sleep(100);
+    const lateOutput = () => {
+      const late = kernel.iopub.slice(seen).filter((message) => message.parent_header.msg_id === scheduling.reply.parent_header.msg_id);
+      return streamText(late, "stderr");
+    };
+    await waitFor(() => lateOutput() !== "", "the late rejection on stderr");
 
-    const late = kernel.iopub.slice(seen).filter((message) => message.parent_header.msg_id === scheduling.reply.parent_header.msg_id);
-    expect(streamText(late, "stderr")).toContain("rejected later");
+    expect(lateOutput()).toContain("rejected later");
     expect(resultText((await kernel.client.execute("'alive'")).iopub)).toBe("'alive'");
   });
 
