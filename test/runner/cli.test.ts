@@ -78,9 +78,9 @@ describe("paramlab run", () => {
 
   it("interrupts a cell at the timeout", async () => {
     const dir = copyFixtures("busy.ipynb");
-    const result = await runCli([join(dir, "busy.ipynb"), "--out", join(dir, "out"), "--timeout", "1"]);
+    const result = await runCli([join(dir, "busy.ipynb"), "--out", join(dir, "out"), "--timeout", "3"]);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/FAILED at cell 2 .*timed out: CellTimeoutError: the cell did not finish within 1 s and was interrupted/);
+    expect(result.stderr).toMatch(/FAILED at cell 2 .*timed out: CellTimeoutError: the cell did not finish within 3 s and was interrupted/);
     const notebook = readOutput(join(dir, "out", "busy.ipynb"));
     expect(validateNotebook(notebook)).toEqual([]);
     expect(notebook.cells[1].outputs?.map((output) => output.output_type === "error" && output.ename)).toEqual(["InterruptError", "CellTimeoutError"]);

@@ -118,6 +118,16 @@ describe("renderHtml", () => {
     expect(rich).toContain("\\u003c/script>\\u003cscript>alert(1)");
   });
 
+  it("embeds PNG images and rejects bad base64", () => {
+    const html = page([codeCell([
+      { output_type: "display_data", data: { "image/png": ["iVBORw0K\n", "Ggo=\n"], "text/plain": ["img"] }, metadata: {} },
+      { output_type: "display_data", data: { "image/jpeg": ['"><script>alert(1)</script>'] }, metadata: {} },
+    ])]);
+    expect(html).toContain('<img class="image" alt="figure" src="data:image/png;base64,iVBORw0KGgo=">');
+    expect(html).toContain("<pre>invalid image/jpeg data</pre>");
+    expect(html).not.toContain("alert(1)");
+  });
+
   it("falls back when a Plotly figure is not JSON", () => {
     const html = page([codeCell([{ output_type: "display_data", data: { "application/vnd.plotly.v1+json": "{broken", "text/plain": ["Figure"] }, metadata: {} }])]);
     expect(html).toContain("<pre>Figure</pre>");

@@ -84,7 +84,7 @@ describe.skipIf(python === undefined)("paramlab run --kernel with ipykernel", ()
 
   it("kills a kernel whose cell ignores the interrupt", async () => {
     const dir = copyFixtures("python-ignores-interrupt.ipynb");
-    const result = await runCli([join(dir, "python-ignores-interrupt.ipynb"), "--kernel", "py-test", "--timeout", "1", "--out", join(dir, "out")], { env: pythonEnv() });
+    const result = await runCli([join(dir, "python-ignores-interrupt.ipynb"), "--kernel", "py-test", "--timeout", "3", "--out", join(dir, "out")], { env: pythonEnv() });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain("did not stop when interrupted, so the kernel was killed");
     const notebook = JSON.parse(readFileSync(join(dir, "out", "python-ignores-interrupt.ipynb"), "utf8")) as Notebook;
