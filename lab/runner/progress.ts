@@ -69,7 +69,9 @@ export class Progress {
     const bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
     const names = [...this.running].join(", ");
     const line = `${bar} ${done}/${total} cells, ${this.finished}/${this.totals.size} notebooks  ${names}`;
-    this.stream.write(`\r\x1b[K${line.slice(0, Math.max(20, (this.stream.columns ?? 80) - 1))}`);
+    // A terminal of unknown size reports 0 columns.
+    const columns = this.stream.columns !== undefined && this.stream.columns > 20 ? this.stream.columns : 80;
+    this.stream.write(`\r\x1b[K${line.slice(0, columns - 1)}`);
     this.lineShown = true;
   }
 }
