@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
       },
     });
     copyFileSync(notebookName === "plot.ipynb" ? join(fixtures, "plot.ipynb") : tour, join(lab.root, notebookName));
-    for (const name of ["untrusted.ipynb", "broken-kernel.ipynb", "plot.ipynb"]) copyFileSync(join(fixtures, name), join(lab.root, name));
+    for (const name of ["untrusted.ipynb", "broken-kernel.ipynb", "plot.ipynb", "outputs.ipynb"]) copyFileSync(join(fixtures, name), join(lab.root, name));
     userDataDir = mkdtempSync(join(tmpdir(), "paramlab-chromium-"));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -225,6 +225,56 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     await banner.waitFor();
     expect(await banner.innerText()).toContain("corrupt.ipynb is corrupt");
     expect((await lab.request("api/status")).status).toBe(200);
+  });
+
+  it("renders every stored output type", async () => {
+    await openNotebook("outputs.ipynb");
+    const outputs = page.locator(".outputs .output");
+    await outputs.first().waitFor();
+    expect(await outputs.count()).toBe(9);
+    expect(await page.locator(".output-stdout .ansi-red-fg").innerText()).toBe("red");
+    expect(await page.locator(".output-stderr").innerText()).toContain("a warning");
+    expect(await page.locator('.output[data-mime="text/latex"] .katex-display').count()).toBe(1);
+    expect(await page.locator('.output[data-mime="text/markdown"] h2').innerText()).toBe("Rendered heading");
+    expect(await page.locator('.output[data-mime="text/markdown"] .katex').count()).toBe(1);
+    expect(JSON.parse(await page.locator('.output[data-mime="application/json"] pre').innerText())).toEqual({ answer: [1, 2] });
+    expect(await page.locator('.output[data-mime="image/png"] img').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(1);
+    expect(await page.locator('.output[data-mime="image/svg+xml"] svg circle#dot').count()).toBe(1);
+    expect(await page.locator(".output-execute_result").innerText()).toBe("42");
+    const traceback = page.locator(".output-error");
+    expect(await traceback.innerText()).toContain("TypeError: x is not a function\n    at cell 1");
+    expect(await traceback.locator(".ansi-red-fg").innerText()).toBe("TypeError");
+    expect(await page.locator(".cell-code .prompt").innerText()).toBe("[3]:");
+  });
+
+  it("reports a dead kernel and restarts it", async () => {
+    await openNotebook("plot.ipynb");
+    await waitForKernel();
+    const sessions = (await (await lab.request("api/sessions")).json()) as Array<{ path: string; kernel: { id: string } }>;
+    const session = sessions.find((item) => item.path === "plot.ipynb")!;
+    lab.kernels.get(session.kernel.id).launched.process.kill("SIGKILL");
+    const banner = page.locator('.banner[data-kind="error"]').filter({ hasText: "The kernel died" });
+    await banner.waitFor({ timeout: 30_000 });
+    await banner.getByRole("button", { name: "Restart kernel" }).click();
+    await waitForKernel();
+    expect(await banner.count()).toBe(0);
+    await page.locator(".cell-code .cm-content").first().click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("'alive again'");
+    await page.keyboard.press("Control+Enter");
+    await page.locator(".output-execute_result").filter({ hasText: "alive again" }).waitFor();
+  });
+
+  it("interrupts a running cell", async () => {
+    await page.locator(".cell-code .cm-content").first().click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("await new Promise((resolve) => setTimeout(resolve, 120_000));");
+    await page.keyboard.press("Control+Enter");
+    await waitForKernel("busy");
+    await page.locator('button[data-action="interrupt"]').click();
+    await waitForKernel("idle");
+    await page.locator(".cell-code").first().locator(".output-error").waitFor({ timeout: 30_000 });
+    expect(await page.locator(".cell-code .prompt").first().innerText()).toMatch(/^\[\d+\]:$/);
   });
 
   it("sanitizes HTML in an untrusted notebook", async () => {
