@@ -1,5 +1,7 @@
-// Float32 matrix multiply, n×n by n×n: paramlab's gemm against TensorFlow.js's cpu and wasm backends.
+// Float32 matrix multiply, n×n by n×n: paramlab's gemm on its wasm and typescript backends against
+// TensorFlow.js's cpu and wasm backends and, when Debian's python3-torch is installed, PyTorch.
 // Run with `npm run bench` (all benchmarks) or `npm run build && node bench/matmul.mjs`.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -10,6 +12,8 @@ import { measure, seededUniform } from "./lib/timing.mjs";
 
 const SIZES = [256, 512, 1024];
 const gemmUrl = new URL("../dist/core/backend/gemm.js", import.meta.url);
+const backendUrl = new URL("../dist/core/backend/backend.js", import.meta.url);
+const poolUrl = new URL("../dist/core/backend/wasm/pool.js", import.meta.url);
 
 /** Measures every size on every engine and returns the table of GFLOP/s and ratios. */
 export async function run() {
@@ -17,11 +21,15 @@ export async function run() {
     throw new Error(`matmul benchmark: ${gemmUrl.pathname} not found; run \`npm run build\` first`);
   }
   const { gemm } = await import(gemmUrl.href);
+  const { setBackend, getBackend } = await import(backendUrl.href);
+  const { setThreadCount, MAX_THREADS } = await import(poolUrl.href);
   const { tf, wasm, versions } = await loadTfjs();
+  const torch = timeTorch();
 
   const load = describeLoad();
   const rows = [];
   const wallRates = [];
+  const threadRates = [];
   const checks = [];
   for (const n of SIZES) {
     const random = seededUniform(n);
@@ -30,31 +38,44 @@ export async function run() {
     const c = new Float32Array(n * n);
     const gflops = (ms) => (2 * n * n * n) / ms / 1e6;
 
-    const paramlab = measure(() => gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false));
+    const multiply = () => gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false);
+    setBackend("typescript");
+    const reference = measure(multiply, { warmup: 1, minRuns: 3 });
+    const expected = c.slice();
+    setBackend("wasm");
+    if (getBackend() !== "wasm") throw new Error("matmul benchmark: the wasm backend did not load");
+    const paramlab = measure(multiply);
+    const check = maxRelativeDifference(expected, c);
+    setThreadCount(MAX_THREADS);
+    const threaded = measure(multiply);
+    setThreadCount(1);
     const cpu = await timeTfjs(tf, "cpu", a, b, n);
     const wasmResult = await timeTfjs(tf, "wasm", a, b, n);
-    checks.push(`${n}: ${maxRelativeDifference(c, wasmResult.output).toExponential(1)}`);
+    checks.push(`${n}: ${check.toExponential(1)} / ${maxRelativeDifference(c, wasmResult.output).toExponential(1)}`);
 
-    const rates = [paramlab.cpuMs, cpu.time.cpuMs, wasmResult.time.cpuMs].map(gflops);
-    rows.push([n, ...rates.map((rate) => fixed(rate)), fixed(rates[0] / rates[1]), fixed(rates[0] / rates[2])]);
-    const wall = [paramlab.wallMs, cpu.time.wallMs, wasmResult.time.wallMs].map(gflops);
-    wallRates.push(`${n}: ${wall.map((rate) => fixed(rate)).join(" / ")}`);
+    const times = [paramlab, reference, cpu.time, wasmResult.time, ...(torch ? [torch[n].one] : [])];
+    const rates = times.map((time) => gflops(time.cpuMs));
+    rows.push([n, ...rates.map((rate) => fixed(rate)), ...rates.slice(1).map((rate) => fixed(rates[0] / rate))]);
+    wallRates.push(`${n}: ${times.map((time) => fixed(gflops(time.wallMs))).join(" / ")}`);
+    threadRates.push(`${n}: ${fixed(gflops(threaded.wallMs))}${torch ? ` / ${fixed(gflops(torch[n].two.wallMs))}` : ""}`);
   }
 
   await useBackend(tf, "wasm");
   const versionList = Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(", ");
+  const engines = ["paramlab-wasm", "paramlab-ts", "tfjs-cpu", "tfjs-wasm", ...(torch ? ["PyTorch"] : [])];
   return {
     title: "Matrix multiply (float32)",
-    columns: ["n", "paramlab GFLOP/s", "tfjs-cpu GFLOP/s", "tfjs-wasm GFLOP/s", "paramlab / tfjs-cpu", "paramlab / tfjs-wasm"],
+    columns: ["n", ...engines.map((name) => `${name} GFLOP/s`), ...engines.slice(1).map((name) => `paramlab-wasm / ${name}`)],
     rows,
     notes: [
       describeMachine(),
       load,
-      `${versionList}. tfjs-wasm: ${await describeWasm(tf, wasm)}.`,
-      "GFLOP/s = 2n³ / median CPU time of this process per multiply, after warm-up runs. All three engines run on one thread. " +
-        "tfjs timings include reading the result back with dataSync().",
-      `Wall-clock GFLOP/s, paramlab / tfjs-cpu / tfjs-wasm, n = ${wallRates.join("; ")}.`,
-      `Check, max |paramlab − tfjs-wasm| / max |C|, n = ${checks.join("; ")}.`,
+      `${versionList}. tfjs-wasm: ${await describeWasm(tf, wasm)}.${torch ? ` PyTorch ${torch.version}.` : " PyTorch: not installed."}`,
+      "GFLOP/s = 2n³ / median CPU time of this process per multiply, after warm-up runs. Every engine runs on one thread " +
+        "(PyTorch with torch.set_num_threads(1)). tfjs timings include reading the result back with dataSync().",
+      `Wall-clock GFLOP/s, ${engines.join(" / ")}, n = ${wallRates.join("; ")}.`,
+      `Wall-clock GFLOP/s with ${MAX_THREADS} threads, paramlab-wasm${torch ? " / PyTorch" : ""}, n = ${threadRates.join("; ")}.`,
+      `Check, max |paramlab-wasm − paramlab-ts| / max |C| and max |paramlab-wasm − tfjs-wasm| / max |C|, n = ${checks.join("; ")}.`,
     ],
   };
 }
@@ -75,6 +96,45 @@ async function timeTfjs(tf, backend, a, b, n) {
   x.dispose();
   y.dispose();
   return { time, output };
+}
+
+// Times torch.mm in PyTorch on one and on two threads. Prints JSON: per n, median times in ms.
+const TORCH_SCRIPT = `
+import json, statistics, sys, time
+import torch
+torch.manual_seed(0)
+
+def measure(fn, warmup=2, min_runs=5, min_seconds=1.0, max_runs=50):
+    for _ in range(warmup):
+        fn()
+    wall, cpu = [], []
+    while len(wall) < max_runs and (len(wall) < min_runs or sum(wall) < min_seconds):
+        c, w = time.process_time(), time.perf_counter()
+        fn()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return {"wallMs": statistics.median(wall) * 1e3, "cpuMs": statistics.median(cpu) * 1e3}
+
+result = {"version": torch.__version__}
+for n in map(int, sys.argv[1:]):
+    a, b = torch.rand(n, n) * 2 - 1, torch.rand(n, n) * 2 - 1
+    torch.set_num_threads(1)
+    one = measure(lambda: torch.mm(a, b))
+    torch.set_num_threads(2)
+    result[n] = {"one": one, "two": measure(lambda: torch.mm(a, b))}
+print(json.dumps(result))
+`;
+
+/** Runs the PyTorch timings; returns null when python3 or torch is missing. */
+function timeTorch() {
+  const python = "/usr/bin/python3";
+  if (!existsSync(python)) return null;
+  const result = spawnSync(python, ["-c", TORCH_SCRIPT, ...SIZES.map(String)], { encoding: "utf8", timeout: 600_000 });
+  if (result.status !== 0) {
+    console.error(`matmul benchmark: PyTorch not measured: ${(result.stderr || "").trim().split("\n").pop()}`);
+    return null;
+  }
+  return JSON.parse(result.stdout.trim().split("\n").pop());
 }
 
 function maxRelativeDifference(expected, actual) {
