@@ -5,6 +5,8 @@
 // starts (loading the core or TypeScript) waits for the listener, so the signal is sent again
 // once the cell starts. Neither stops a busy loop after an await, so when the cell has not stopped
 // after a grace period, its JavaScript execution is terminated through the inspector.
+// NOTE: that fallback needs interrupt_request. A SIGINT sent from outside (signal mode) is not
+// seen by this worker, so in signal mode a busy loop after an await runs until it yields.
 import { Session as InspectorSession } from "node:inspector";
 import type { Logger } from "../log.js";
 
