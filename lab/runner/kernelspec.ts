@@ -1,6 +1,6 @@
 // Finds kernelspecs where Jupyter looks for them, and falls back to this package's own kernel.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { defaultKernelArgv } from "../../kernel/client/index.js";
@@ -84,6 +84,27 @@ export function findKernelSpec(name: string, env: NodeJS.ProcessEnv = process.en
     `kernel "${name}" not found; installed kernelspecs: ${[...new Set([DEFAULT_KERNEL, ...installed])].join(", ")}. ` +
       `Searched ${kernelSearchPath(env).join(", ")}; install the kernel or pick one of those names with --kernel`,
   );
+}
+
+/**
+ * Throws unless the program in the spec's argv exists: a path must name an executable file, and
+ * a bare name must be found on PATH. Spawning a missing program would fail only later.
+ */
+export function checkKernelProgram(spec: KernelSpec, env: NodeJS.ProcessEnv = process.env): void {
+  const program = spec.argv[0];
+  const candidates = program.includes("/") ? [program] : (env.PATH ?? "").split(delimiter).filter((dir) => dir !== "").map((dir) => join(dir, program));
+  if (candidates.some(isExecutable)) return;
+  const where = program.includes("/") ? "does not exist or is not executable" : "is not on PATH";
+  throw new KernelNotFoundError(`kernel "${spec.name}" cannot start: its program ${program} ${where}; install it or reinstall the kernelspec in ${spec.resourceDir}`);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Returns the spec of this package's kernel, used when no "paramlab" kernelspec is installed. */

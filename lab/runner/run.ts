@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { launchKernel, type LaunchedKernel } from "../../kernel/client/index.js";
 import { executeNotebook, type CellFailure, type CellProgress } from "./execute.js";
 import { renderHtml } from "./html/page.js";
-import { DEFAULT_KERNEL, findKernelSpec, type KernelSpec } from "./kernelspec.js";
+import { checkKernelProgram, DEFAULT_KERNEL, findKernelSpec, type KernelSpec } from "./kernelspec.js";
 import { readNotebook, serializeNotebook, writeFileAtomic, type Notebook } from "./notebook.js";
 import { injectParameters, type Parameters } from "./parameters.js";
 
@@ -72,6 +72,7 @@ export function prepareRun(path: string, options: RunOptions): PreparedRun {
   }
   const notebook = readNotebook(path);
   const spec = findKernelSpec(options.kernel ?? DEFAULT_KERNEL);
+  checkKernelProgram(spec, { ...process.env, ...spec.env });
   const warning = injectParameters(notebook, options.parameters ?? {});
   if (warning !== undefined) options.onWarning?.(`${path}: ${warning}`);
   return { path, notebook, spec };

@@ -63,6 +63,19 @@ describe("findKernelSpec", () => {
     expect(find).toThrow(/kernel "rust" not found; installed kernelspecs: paramlab, .*julia-1\.10.*--kernel/);
   });
 
+  it("rejects a kernelspec whose program is missing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paramlab-spec-"));
+    writeSpec(dir, "ghost", { argv: ["no-such-kernel-program", "{connection_file}"], display_name: "Ghost", language: "x" });
+    writeSpec(dir, "ghost-path", { argv: ["/no/such/kernel", "{connection_file}"], display_name: "Ghost", language: "x" });
+    const work = copyFixtures("v44.ipynb");
+    const result = await runCli([join(work, "v44.ipynb"), "--kernel", "ghost", "--out", join(work, "out")], { env: isolatedEnv([dir]) });
+    expect(result.stderr).toMatch(/kernel "ghost" cannot start: its program no-such-kernel-program is not on PATH; install it or reinstall the kernelspec in /);
+    expect(result.code, result.stderr).toBe(2);
+    const absolute = await runCli([join(work, "v44.ipynb"), "--kernel", "ghost-path", "--out", join(work, "out")], { env: isolatedEnv([dir]) });
+    expect(absolute.stderr).toMatch(/its program \/no\/such\/kernel does not exist or is not executable/);
+    expect(absolute.code, absolute.stderr).toBe(2);
+  });
+
   it("rejects a kernel.json without argv", () => {
     const dir = mkdtempSync(join(tmpdir(), "paramlab-spec-"));
     writeSpec(dir, "broken", { display_name: "Broken" });
