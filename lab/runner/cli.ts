@@ -213,7 +213,7 @@ async function runOne({ prepared, options }: Plan["runs"][number], progress: Pro
   try {
     result = await executePrepared(prepared, { ...options, onCell: (cell) => progress.cell(name, cell) });
   } catch (error) {
-    progress.finish(name, `failed: ${(error as Error).message}`);
+    progress.finish(name, `FAILED: ${(error as Error).message}`);
     return "failed";
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -76,6 +76,15 @@ describe("findKernelSpec", () => {
     expect(absolute.code, absolute.stderr).toBe(2);
   });
 
+  it("exits 1 when the kernel exits at start", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paramlab-spec-"));
+    writeSpec(dir, "quits", { argv: [process.execPath, "-e", "process.exit(7)", "{connection_file}"], display_name: "Quits", language: "x" });
+    const work = copyFixtures("v44.ipynb");
+    const result = await runCli([join(work, "v44.ipynb"), "--kernel", "quits", "--out", join(work, "out")], { env: isolatedEnv([dir]) });
+    expect(result.stderr).toMatch(/FAILED: kernel "quits" \(.+\) failed to start: the kernel exited with code 7/);
+    expect(result.code, result.stderr).toBe(1);
+  });
+
   it("rejects a kernel.json without argv", () => {
     const dir = mkdtempSync(join(tmpdir(), "paramlab-spec-"));
     writeSpec(dir, "broken", { display_name: "Broken" });

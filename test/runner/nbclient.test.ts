@@ -53,9 +53,10 @@ describe.skipIf(python === undefined)("nbclient cross-check", () => {
     const prefix = mkdtempSync(join(tmpdir(), "paramlab-prefix-"));
     execFileSync(process.execPath, [join(root, "bin", "paramlab.js"), "kernel", "install", "--prefix", prefix], { stdio: "ignore" });
     const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter") };
-    const dir = copyFixtures("params.ipynb", "display.ipynb");
+    const names = ["params.ipynb", "display.ipynb", "raises.ipynb"];
+    const dir = copyFixtures(...names);
 
-    for (const name of ["params.ipynb", "display.ipynb"]) {
+    for (const name of names) {
       const input = join(dir, name);
       const theirs = JSON.parse(execFileSync(python!, ["-c", EXECUTE, input, dir], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as Notebook;
       const result = await runCli([input, "--out", join(dir, "out")], { env });
