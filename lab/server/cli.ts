@@ -47,6 +47,8 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`paramlab lab: ${(error as Error).message}\n`);
     return 1;
   }
+  // A failure in one request or kernel connection must not stop the lab and its other kernels.
+  process.on("unhandledRejection", (reason) => log.error(`unhandled error: ${reason instanceof Error ? reason.stack : String(reason)}`));
   process.stdout.write(`\nparamlab lab is serving ${options.root}\nOpen this URL in a browser:\n\n    ${lab.url}\n\nPress Ctrl+C to stop the lab and its kernels.\n`);
   if (options.browser) openBrowser(lab.url, log);
   return waitForStop(lab);

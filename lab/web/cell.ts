@@ -21,7 +21,7 @@ export class CellView {
   executionCount: number | null;
   private outputsChanged = false;
   private clearOnNextOutput = false;
-  private running = false;
+  running = false;
 
   constructor(
     private readonly original: Record<string, unknown>,

@@ -38,6 +38,12 @@ async function start(): Promise<void> {
   const notebook = new NotebookView(path);
   window.paramlab.notebook = notebook;
   main.append(notebook.element);
+  // Ctrl+S saves from anywhere on the page; the cell list and the editors handle it first.
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.key !== "s" || !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    void notebook.save();
+  });
   window.addEventListener("beforeunload", (event) => {
     if (notebook.element.classList.contains("dirty")) event.preventDefault();
   });

@@ -90,17 +90,37 @@ export class NotebookView {
     this.kernel = kernel;
     kernel.onStatus = (state) => {
       this.setStatus(state);
+      if (state === "dead" || state === "restarting") this.stopRunningCells();
       if (state === "dead") this.banner.show("error", "The kernel died. Its variables are lost.", undefined, [["Restart kernel", () => void this.restart()]]);
     };
     kernel.onConnection = (state) => {
       if (state === "reconnecting") {
         this.setStatus("reconnecting");
         this.banner.show("warning", "The connection to the kernel was lost; reconnecting…");
+        void this.replaceMissingKernel(kernel);
       } else if (state === "connected") {
         this.banner.clear("warning");
       }
     };
     kernel.onOtherIopub = (message) => this.onOtherIopub(message);
+  }
+
+  /** Starts a new kernel when the lost one no longer exists, for example after the lab restarted. */
+  private async replaceMissingKernel(kernel: KernelSocket): Promise<void> {
+    try {
+      await api("GET", `kernels/${encodeURIComponent(kernel.kernelId)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 403) {
+        this.banner.show("error", "The lab no longer accepts this page's token, probably because it restarted. Open the URL that paramlab lab printed.");
+      }
+      if (!(error instanceof ApiError) || error.status !== 404 || this.kernel !== kernel) return;
+      kernel.close();
+      this.kernel = undefined;
+      this.stopRunningCells();
+      this.banner.clear("warning");
+      this.banner.show("warning", "The kernel of this notebook no longer exists, so a new one was started. Its variables are lost.");
+      await this.startKernel();
+    }
   }
 
   makeCell(json: Record<string, unknown>): CellView {
@@ -227,6 +247,9 @@ export class NotebookView {
       this.element.classList.remove("dirty");
       this.banner.clear("conflict");
       this.banner.flash(`Saved ${this.path}`);
+      await api("POST", `contents/${encodePath(this.path)}/checkpoints`).catch((error: Error) =>
+        this.banner.show("warning", `Saved, but the checkpoint of ${this.path} failed: ${error.message}`),
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
         this.banner.show("conflict", `${this.path} was changed by another program since it was opened.`, error.message, [
@@ -291,6 +314,11 @@ export class NotebookView {
       output.metadata = content.metadata ?? {};
       cell.outputsUpdated();
     }
+  }
+
+  /** Clears the [*] prompt of cells whose reply will never come because the kernel stopped. */
+  private stopRunningCells(): void {
+    for (const cell of this.cells) if (cell.running) cell.finishRun(null);
   }
 
   private setTrusted(trusted: boolean): void {

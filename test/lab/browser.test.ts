@@ -115,6 +115,8 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     await page.keyboard.type("\n// edited in the browser");
     await save();
     expect(readFileSync(join(lab.root, "plot.ipynb"), "utf8")).toContain("// edited in the browser");
+    const checkpoint = join(lab.root, ".ipynb_checkpoints", "plot-checkpoint.ipynb");
+    await expect.poll(() => existsSync(checkpoint) && readFileSync(checkpoint, "utf8").includes("// edited in the browser")).toBe(true);
     await page.reload();
     await waitForKernel();
     expect(await page.locator(".cell-code .cm-content").first().innerText()).toContain("// edited in the browser");
@@ -208,6 +210,22 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     await page.keyboard.type("'after reconnect'");
     await page.keyboard.press("Control+Enter");
     await page.locator(".output-execute_result").filter({ hasText: "after reconnect" }).waitFor();
+  });
+
+  it("starts a new kernel when its kernel is gone", async () => {
+    await openNotebook("plot.ipynb");
+    await waitForKernel();
+    const before = await page.evaluate(() => window.paramlab?.notebook?.kernel?.kernelId);
+    expect((await lab.request(`api/kernels/${before}`, { method: "DELETE" })).status).toBe(204);
+    await page.locator(".banner").filter({ hasText: "no longer exists" }).waitFor({ timeout: 30_000 });
+    await waitForKernel();
+    const after = await page.evaluate(() => window.paramlab?.notebook?.kernel?.kernelId);
+    expect(after).not.toBe(before);
+    await page.locator(".cell-code .cm-content").first().click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("'new kernel'");
+    await page.keyboard.press("Control+Enter");
+    await page.locator(".output-execute_result").filter({ hasText: "new kernel" }).waitFor();
   });
 
   it("shows the stderr of a kernel that fails to start", async () => {
