@@ -51,8 +51,8 @@ export class KernelStartError extends Error {
 /**
  * Executes the notebook at `path` in a fresh kernel, injecting `parameters` after the cell tagged
  * `parameters`. Throws NotebookInputError, ParameterError, KernelNotFoundError or RunUsageError for
- * bad input and KernelStartError when the kernel does not start; a failing cell is reported in
- * the result, and the notebook written to `outputPath` then contains the cells run up to it.
+ * bad input, and KernelStartError when the kernel does not start. A failing cell is reported in
+ * the result instead, and the notebook written to `outputPath` then contains the cells run up to it.
  */
 export async function runNotebook(path: string, options: RunOptions = {}): Promise<RunResult> {
   const prepared = prepareRun(path, options);

@@ -182,6 +182,15 @@ describe("paramlab run bad input", () => {
     expect(readFileSync(file, "utf8")).toBe("keep me");
   });
 
+  it("exits 2 when two inputs share a name", async () => {
+    const first = copyFixtures("params.ipynb");
+    const second = copyFixtures("params.ipynb");
+    const result = await runCli([join(first, "params.ipynb"), join(second, "params.ipynb"), "--out", out]);
+    expect(result.stderr).toMatch(/would both be written to .*params\.ipynb; run them with different --out folders/);
+    expect(result.code, result.stderr).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("runs nothing when one of several inputs is bad", async () => {
     const target = join(dir, "partial");
     mkdirSync(target);
