@@ -1,7 +1,8 @@
 // One checkpoint per file, kept as Jupyter keeps it: .ipynb_checkpoints/NAME-checkpoint.EXT
 // next to the file.
-import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
+import { writeFileAtomic } from "./atomic.js";
 import { HttpError } from "./http.js";
 import type { RootFolder } from "./paths.js";
 
@@ -33,7 +34,7 @@ export class Checkpoints {
   async restore(apiPath: string, id: string): Promise<void> {
     const file = await this.sourceFile(apiPath);
     const source = await this.existing(file, apiPath, id);
-    await copyFile(source, file);
+    await writeFileAtomic(file, await readFile(source));
   }
 
   async delete(apiPath: string, id: string): Promise<void> {
