@@ -23,6 +23,8 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 const pageErrors: string[] = [];
+/** Requests the page made to anything but the lab; they are aborted. */
+const foreignRequests: string[] = [];
 
 async function openNotebook(name: string): Promise<void> {
   await page.goto(`${lab.baseUrl}lab/tree/${name}`);
@@ -58,7 +60,12 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     // Only the lab itself may be loaded.
-    await context.route(/.*/, (route) => (route.request().url().startsWith(lab.baseUrl) ? route.continue() : route.abort()));
+    await context.route(/.*/, (route) => {
+      const url = route.request().url();
+      if (url.startsWith(lab.baseUrl)) return route.continue();
+      foreignRequests.push(url);
+      return route.abort();
+    });
     page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(lab.url);
@@ -87,6 +94,8 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
   });
 
   it("runs all and renders the Plotly plot and the SVG diagram", async () => {
+    await openNotebook(notebookName);
+    await waitForKernel();
     await page.locator('button[data-action="run-all"]').click();
     const codeCells = page.locator(".cell-code");
     await page.waitForFunction(
@@ -104,6 +113,7 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     expect(diagrams).toBeGreaterThan(0);
     expect(await page.locator(".rendered-markdown .katex").count()).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
   });
 
   it("edits a cell, saves and reloads", async () => {
@@ -201,6 +211,8 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
   });
 
   it("reconnects a lost WebSocket", async () => {
+    await openNotebook("plot.ipynb");
+    await waitForKernel();
     await page.evaluate(() => window.paramlab?.notebook?.kernel?.dropConnection());
     const banner = page.locator('.banner[data-kind="warning"]');
     await banner.filter({ hasText: "reconnecting" }).waitFor();
@@ -284,6 +296,8 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
   });
 
   it("interrupts a running cell", async () => {
+    await openNotebook("plot.ipynb");
+    await waitForKernel();
     await page.locator(".cell-code .cm-content").first().click();
     await page.keyboard.press("Control+a");
     await page.keyboard.type("await new Promise((resolve) => setTimeout(resolve, 120_000));");
