@@ -11,7 +11,7 @@ const folder = join(root, "notebooks");
 const names = existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith(".ipynb")).sort() : [];
 
 describe("courseware notebooks", () => {
-  it.skipIf(names.length > 0)("no notebooks in notebooks/ yet", () => undefined);
+  if (names.length === 0) it.skip("has no notebooks in notebooks/ yet", () => undefined);
 
   for (const name of names) {
     it(`${name} is valid nbformat 4.5`, () => {
