@@ -163,6 +163,8 @@ export class NotebookView {
 
   insertCell(at: number, cellType: CellType = "code"): void {
     const json: Record<string, unknown> = { cell_type: cellType, execution_count: null, id: crypto.randomUUID().slice(0, 8), metadata: {}, outputs: [], source: "" };
+    // Cell ids arrived in nbformat 4.5; the 4.0 to 4.4 schemas reject them.
+    if (Number(this.notebook.nbformat_minor ?? 5) < 5) delete json.id;
     if (cellType !== "code") {
       delete json.execution_count;
       delete json.outputs;

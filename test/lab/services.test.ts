@@ -156,6 +156,30 @@ describe("lab through @jupyterlab/services", () => {
     expect((await lab.request(`api/kernels/${started.id}`)).status).toBe(404);
   });
 
+  it("survives malformed WebSocket messages", async () => {
+    const started = (await (await lab.request("api/kernels", { method: "POST", body: "{}" })).json()) as { id: string };
+    const ws = new WebSocket(`${lab.baseUrl.replace(/^http/, "ws")}api/kernels/${started.id}/channels?token=${lab.token}`);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    const replies: string[] = [];
+    ws.on("message", (data) => {
+      const message = JSON.parse(String(data)) as { channel: string; header: { msg_type: string } };
+      if (message.channel === "shell") replies.push(message.header.msg_type);
+    });
+    ws.send("not json");
+    ws.send(Buffer.from([0, 0, 0, 9]));
+    ws.send(JSON.stringify({ channel: "iopub", header: { msg_id: "x", msg_type: "status" }, parent_header: {}, metadata: {}, content: {} }));
+    ws.send(JSON.stringify({ channel: "shell", header: { msg_id: "no-type" }, parent_header: {}, metadata: {}, content: {} }));
+    const header = { msg_id: "after-garbage", msg_type: "kernel_info_request", session: "s", username: "u", date: new Date().toISOString(), version: "5.4" };
+    ws.send(JSON.stringify({ channel: "shell", header, parent_header: {}, metadata: {}, content: {} }));
+    await expect.poll(() => replies, { timeout: 30_000 }).toContain("kernel_info_reply");
+    ws.close();
+    expect((await lab.request(`api/kernels/${started.id}`)).status).toBe(200);
+    await lab.request(`api/kernels/${started.id}`, { method: "DELETE" });
+  });
+
   it("reports the stderr of a kernel that fails to start", async () => {
     const response = await lab.request("api/kernels", { method: "POST", body: JSON.stringify({ name: "broken" }) });
     expect(response.status).toBe(500);
