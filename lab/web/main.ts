@@ -28,6 +28,7 @@ async function start(): Promise<void> {
   main.append(banner.element);
   window.paramlab = {};
   void browser.show();
+
   if (path === undefined) {
     const hint = document.createElement("p");
     hint.className = "hint";
@@ -35,9 +36,11 @@ async function start(): Promise<void> {
     main.append(hint);
     return;
   }
+
   const notebook = new NotebookView(path);
   window.paramlab.notebook = notebook;
   main.append(notebook.element);
+
   // Ctrl+S saves from anywhere on the page; the cell list and the editors handle it first.
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.key !== "s" || !(event.ctrlKey || event.metaKey)) return;
