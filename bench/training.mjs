@@ -1,8 +1,9 @@
 // One float32 training step (forward, backward, Adam update) of three models: paramlab on its
 // wasm and typescript backends against TensorFlow.js's cpu and wasm backends and, when Debian's
-// python3-torch is installed, PyTorch. Models: MLP 784-256-256-10 at batch 128; a small CNN
-// (conv 3×3 32, pool, conv 3×3 64, pool, linear 128, linear 10) on 1×28×28 at batch 64; an LSTM
-// (input 32, hidden 128, 32 steps, batch 32) with a linear head on the last hidden state.
+// python3-torch is installed, PyTorch. The models are an MLP 784-256-256-10 at batch 128 and a
+// small CNN (conv 3×3 32, pool, conv 3×3 64, pool, linear 128, linear 10) on 1×28×28 at batch 64.
+// The third is an LSTM (input 32, hidden 128, 32 steps, batch 32) with a linear head on the last
+// hidden state.
 // Run with `npm run bench -- training` or `npm run build && node --expose-gc bench/training.mjs`.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

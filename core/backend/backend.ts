@@ -20,7 +20,7 @@ let wasmFiles: readonly string[] = defaultWasmFiles();
 
 /**
  * Chooses the backend for all later computations. Selecting "wasm" where the kernels cannot load
- * prints a one-line notice and keeps the TypeScript backend; getBackend() tells which one runs.
+ * prints a one-line notice and keeps the TypeScript backend. getBackend() returns the one that runs.
  * @example
  * pl.setBackend("typescript"); // the reference kernels
  * pl.getBackend(); // "typescript"

@@ -4,13 +4,13 @@
 // matrices that already sit in linear memory. The caller owns the memory layout: every pointer is
 // a byte address, and `work` is scratch space of workspaceBytes() bytes for the packed blocks.
 // The loop nest follows the Goto/BLIS layout: NC columns of op(B), then KC depth, then MC rows of
-// op(A); a KC×NC block of op(B) and an MC×KC block of op(A) are packed into panels, and a
-// micro-kernel keeps a full MR×NR tile of C in SIMD registers across the depth.
+// op(A). A KC×NC block of op(B) and an MC×KC block of op(A) are packed into panels. A micro-kernel
+// then keeps a full MR×NR tile of C in SIMD registers across the depth.
 
 /**
  * Rows of op(A) per micro-tile, both dtypes. 4×8 float32 tiles measured 34 GFLOP/s against 24
- * for 6×8 and 22 for 5×8 under Node 20 on x86-64, where V8 keeps one of the 16 vector registers
- * as scratch, so larger tiles spill.
+ * for 6×8 and 22 for 5×8 under Node 20 on x86-64. Larger tiles probably spill registers, because
+ * V8 reserves one of the 16 vector registers as scratch (an explanation, not verified).
  */
 const MR: i32 = 4;
 /** Columns per float32 micro-tile: two f32x4 vectors. */
@@ -32,9 +32,9 @@ export function workspaceBytes(): i32 {
 }
 
 /**
- * C = op(A)·op(B) (or C += when `accumulate` is 1) for float32. op(A) is m×k; element (i, p) is at
+ * Computes C = op(A)·op(B) (or C += when `accumulate` is 1) for float32. op(A) is m×k; element (i, p) is at
  * a + 4·(i·lda + p), or a + 4·(p·lda + i) when `transA` is 1. B likewise with k×n. C is m×n
- * with leading dimension ldc. Sizes are positive; the caller checks bounds.
+ * with leading dimension ldc. Sizes are positive, and the caller checks bounds.
  */
 export function sgemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,

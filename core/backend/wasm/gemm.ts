@@ -9,7 +9,7 @@ import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./run
 /** From this many multiply-adds on, a GEMM is split over the worker threads. */
 const THREAD_MIN_FLOPS = 128 * 128 * 128;
 
-/** Where one call's operands sit in linear memory, as element indices of the dtype's view. */
+/** Element indices of one call's operands in linear memory, in the view of their dtype. */
 interface Placement {
   a: number;
   b: number;
@@ -17,9 +17,9 @@ interface Placement {
 }
 
 /**
- * Computes C = op(A)·op(B) (or C += when `accumulate`) with the SIMD kernels. Returns false, doing
- * nothing, when A, B and C do not share one dtype or the operands do not fit in linear memory;
- * the caller then runs the TypeScript kernel.
+ * Computes C = op(A)·op(B) (or C += when `accumulate`) with the SIMD kernels and returns true.
+ * Returns false without touching C when A, B and C differ in dtype or do not fit in linear
+ * memory, so that the caller runs the TypeScript kernel instead.
  */
 export function wasmGemm(
   kernels: WasmKernels,

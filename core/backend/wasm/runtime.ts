@@ -2,8 +2,12 @@
  * Loads the compiled WebAssembly GEMM kernels and manages their linear memory.
  *
  * The module imports one shared WebAssembly.Memory, so worker threads can run kernels on the same
- * operands. The memory holds, in order: a reserved first page, one scratch workspace per thread,
- * then an operand area that grows to the largest call so far and is reused by later calls.
+ * operands. The memory contains, in order: a first page for the thread pool's control block, one
+ * scratch workspace per thread, then an operand area that grows to the largest call so far and
+ * is reused by later calls.
+ *
+ * NOTE: Linear memory never shrinks, so it keeps the size of the largest GEMM so far (three
+ * 4096×4096 float32 operands keep 192 MiB) until the process ends.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -67,7 +71,7 @@ export function loadKernels(files: readonly string[] = defaultWasmFiles()): Wasm
   };
 }
 
-/** Grows `memory` so that it holds at least `bytes` bytes; false when that exceeds the maximum. */
+/** Grows `memory` to at least `bytes` bytes and returns true, or returns false past the maximum. */
 export function ensureMemory(memory: WebAssembly.Memory, bytes: number): boolean {
   const have = memory.buffer.byteLength;
   if (bytes <= have) return true;
