@@ -317,4 +317,15 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     expect(await page.locator("#bad").getAttribute("onerror")).toBeNull();
     expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
   });
+
+  it("trusts a notebook saved in the lab", async () => {
+    await openNotebook("untrusted.ipynb");
+    await page.locator("#kept").waitFor();
+    await page.locator(".cells").focus();
+    await save();
+    await page.reload();
+    await page.locator("#kept").waitFor();
+    expect(await page.locator(".trust").innerText()).toBe("Trusted");
+    await expect.poll(() => page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBe(true);
+  });
 });
