@@ -116,7 +116,9 @@ function sampleWeights(flatTarget: Tensor, weight: Tensor | null | undefined, ig
   for (let i = 0; i < count; i++) {
     const ignored = values[i] === ignoreIndex;
     safe.storage.data[i] = ignored ? 0 : values[i];
-    sampleWeight.storage.data[i] = ignored ? 0 : classWeights ? classWeights[values[i]] : 1;
+    let weight = classWeights ? classWeights[values[i]] : 1;
+    if (ignored) weight = 0;
+    sampleWeight.storage.data[i] = weight;
   }
   return { safeTarget: safe, sampleWeight };
 }
@@ -224,7 +226,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
 
 export interface KlDivOptions {
   reduction?: Reduction | "batchmean";
-  /** Whether `target` holds log-probabilities. */
+  /** Whether `target` contains log-probabilities. */
   logTarget?: boolean;
 }
 

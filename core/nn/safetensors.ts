@@ -81,7 +81,10 @@ function decode(name: string, code: string, raw: Uint8Array, shape: number[], co
   const size = sizes[code];
   if (size === undefined) fail(`"${name}" has dtype ${code}, which paramlab cannot load (supported: ${Object.keys(sizes).join(", ")})`);
   if (raw.length !== count * size) fail(`"${name}" has ${raw.length} bytes, but shape [${shape.join(", ")}] of ${code} needs ${count * size}`);
-  const dtype: DType = code === "F64" ? "float64" : code === "BOOL" ? "bool" : code.startsWith("F") || code === "BF16" ? "float32" : "int32";
+  let dtype: DType = "int32";
+  if (code === "F64") dtype = "float64";
+  else if (code === "BOOL") dtype = "bool";
+  else if (code.startsWith("F") || code === "BF16") dtype = "float32";
   const out: TypedArray = allocate(dtype, count);
   for (let i = 0; i < count; i++) {
     const at = i * size;

@@ -4,7 +4,7 @@ import { saveSafetensors } from "../nn/safetensors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { EpochRecord, History, StepRecord } from "./history.js";
 
-/** What a callback sees: the model, the history so far, and a way to stop training. */
+/** The state passed to callbacks: the model, the history so far, and a way to stop training. */
 export interface TrainingContext {
   model: Module;
   history: History;

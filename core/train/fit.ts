@@ -36,7 +36,7 @@ export interface Progress {
   epochs: number;
   /** The step within the epoch, counted from 1. */
   stepInEpoch: number;
-  /** The number of steps per epoch, when the data knows its length. */
+  /** The number of steps per epoch, when the data has a `length`. */
   stepsPerEpoch?: number;
   loss: number;
 }
@@ -57,7 +57,7 @@ export interface FitOptions {
   callbacks?: readonly Callback[];
   /** Called after each step, for progress bars. */
   onProgress?: (progress: Progress) => void;
-  /** What a non-finite loss does: "stop" (the default) raises a TrainingError naming the step. */
+  /** The response to a non-finite loss: "stop" (the default) raises a TrainingError naming the step. */
   onNonFiniteLoss?: "stop" | "continue";
 }
 

@@ -16,7 +16,7 @@ function separable(samples: number, seed: number): pl.data.TensorDataset {
   return new data.TensorDataset(x, pl.Tensor.fromTypedArray(labels, [samples]));
 }
 
-function setup(lr = 0.1): { model: pl.nn.Linear; optimizer: pl.optim.SGD; loader: pl.data.DataLoader } {
+function setup(lr = 0.1): { model: pl.nn.Linear; optimizer: pl.optim.SGD; loader: pl.data.DataLoader<pl.Tensor[]> } {
   pl.manualSeed(0);
   const model = new nn.Linear(2, 2);
   return { model, optimizer: new optim.SGD(model.parameters(), { lr }), loader: new data.DataLoader(separable(256, 1), { batchSize: 32 }) };

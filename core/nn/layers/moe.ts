@@ -22,7 +22,7 @@ import { GELU, ReLU } from "./activation.js";
  * token, the top k get the token, and their outputs are summed weighted by the softmax of the
  * kept scores (for k = 1, by the softmax probability over all experts, as the Switch Transformer). Training adds the noisy gating term N(0, 1)·softplus(x·W_noise). Each expert takes
  * at most `capacity = ceil(capacityFactor · tokens · k / numExperts)` tokens per batch; tokens over
- * capacity are dropped for that expert. `auxLoss` holds the load-balancing loss of the last
+ * capacity are dropped for that expert. `auxLoss` is the load-balancing loss of the last
  * forward, numExperts · Σ_e f_e · P_e (Switch Transformer form), where f_e is the fraction of
  * tokens whose first choice is e and P_e the mean gate probability of e.
  */

@@ -79,7 +79,7 @@ export interface BatchNormOptions {
 /**
  * Batch normalization over all dimensions but the channel dimension 1. In training it normalizes
  * with the batch statistics and updates running_mean and running_var (the unbiased variance),
- * as PyTorch does; in eval mode it uses the running statistics.
+ * as PyTorch does. In eval mode it uses the running statistics.
  */
 abstract class BatchNormBase extends Module {
   readonly eps: number;

@@ -253,7 +253,8 @@ abstract class RecurrentBase extends Module {
         const index = layer * directions + direction;
         const { weightIh, weightHh, biasIh, biasHh } = this.weights(layer, direction);
         let h = h0 ? select(h0, 0, index) : zeros([batch, this.hiddenSize], { dtype });
-        let c = this.mode === "LSTM" ? (c0 ? select(c0, 0, index) : zeros([batch, this.hiddenSize], { dtype })) : null;
+        let c: Tensor | null = null;
+        if (this.mode === "LSTM") c = c0 ? select(c0, 0, index) : zeros([batch, this.hiddenSize], { dtype });
         const projected = reshape(linearPart(reshape(sequence, [steps * batch, -1]), weightIh, biasIh), [steps, batch, -1]);
         const stepOutputs: Tensor[] = new Array(steps);
         for (let k = 0; k < steps; k++) {

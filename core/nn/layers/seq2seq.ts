@@ -17,9 +17,9 @@ import { Dropout } from "./dropout.js";
 
 /**
  * An encoder-decoder with attention (Luong et al., 2015, "general" score h·W·s with input
- * feeding): an RNN encodes the source; at each target step the decoder cell reads the previous
- * token's embedding and the previous attentional vector, attends over the encoder outputs
- * (padding masked), and predicts the next token from tanh(W_c [h; context]).
+ * feeding). An RNN encodes the source. At each target step the decoder cell reads the previous
+ * token's embedding and the previous attentional vector, attends over the encoder outputs with
+ * padding masked, and predicts the next token from tanh(W_c [h; context]).
  */
 
 export interface Seq2SeqOptions {
