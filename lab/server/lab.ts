@@ -133,6 +133,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, guard: G
   } catch (error) {
     const wrapped = error instanceof URIError ? new HttpError(400, `the request path is not valid percent-encoding: ${req.url}`) : error;
     if (!(wrapped instanceof HttpError) || wrapped.status >= 500) log.error(`${req.method} ${req.url?.split("?")[0]} failed: ${(wrapped as Error).message}`);
+    if (wrapped instanceof HttpError && wrapped.status === 403 && acceptsHtml(req)) return sendForbiddenPage(res, wrapped.message);
     sendError(res, wrapped);
   }
 }
@@ -153,6 +154,17 @@ function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, guard
     new ChannelBridge(ws, ws.protocol, kernel, log);
     log.debug(`WebSocket connected to kernel ${kernel.id} (${ws.protocol || "JSON"} protocol)`);
   });
+}
+
+function acceptsHtml(req: IncomingMessage): boolean {
+  return req.method === "GET" && (req.headers.accept ?? "").includes("text/html") && !(req.url ?? "").startsWith("/api");
+}
+
+/** Sends a 403 page that tells a browser user how to get in. */
+function sendForbiddenPage(res: ServerResponse, message: string): void {
+  const escaped = message.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
+  res.writeHead(403, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>paramlab: token required</title></head><body><h1>403: token required</h1><p>${escaped}</p></body></html>\n`);
 }
 
 function isStateChanging(method: string | undefined): boolean {

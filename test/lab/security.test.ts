@@ -88,6 +88,13 @@ describe("lab token", () => {
     expect(lab.kernels.has(kernelId)).toBe(true);
   });
 
+  it("shows browsers a page on 403", async () => {
+    const response = await fetch(new URL("lab", lab.baseUrl), { headers: { Accept: "text/html" } });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(await response.text()).toContain("open the URL that paramlab lab printed");
+  });
+
   it("answers 403 to a wrong token", async () => {
     const header = await fetch(new URL("api/status", lab.baseUrl), { headers: { Authorization: "token wrong" } });
     expect(header.status).toBe(403);
@@ -156,6 +163,14 @@ describe("lab path confinement", () => {
       const plain = await rawRequest(path, { Authorization: `token ${lab.token}` });
       expect(plain.status, path).toBe(404);
       expect(plain.body, path).not.toContain("root:");
+    }
+  });
+
+  it("rejects backslashes and NUL in paths", async () => {
+    for (const path of ["api/contents/a%5C..%5Csecret.txt", "api/contents/inside.txt%00.png"]) {
+      const response = await lab.request(path);
+      expect(response.status, path).toBe(400);
+      expect(((await response.json()) as { message: string }).message, path).toContain("NUL or backslash");
     }
   });
 
