@@ -160,7 +160,7 @@ function acceptsHtml(req: IncomingMessage): boolean {
   return req.method === "GET" && (req.headers.accept ?? "").includes("text/html") && !(req.url ?? "").startsWith("/api");
 }
 
-/** Sends a 403 page that tells a browser user how to get in. */
+/** Sends a 403 page that shows a browser user how to open the lab with its token. */
 function sendForbiddenPage(res: ServerResponse, message: string): void {
   const escaped = message.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
   res.writeHead(403, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
