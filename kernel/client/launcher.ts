@@ -54,18 +54,26 @@ export function defaultKernelArgv(extra: string[] = []): string[] {
 export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
   const { file, info } = await writeConnectionFile(options);
   const argv = (options.argv ?? defaultKernelArgv(options.kernelArgs)).map((arg) => arg.replaceAll("{connection_file}", file));
-  const spawnProcess = (): { child: ChildProcess; exited: Promise<void> } => {
+  const spawnProcess = (): SpawnedKernel => {
     const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (text: string) => options.onStderr?.(text));
-    return { child, exited: new Promise<void>((resolve) => child.once("exit", () => resolve())) };
+    // Without an 'error' listener, a program that cannot be started (missing, not executable)
+    // throws from the event emitter and ends the calling process.
+    const failed = new Promise<never>((_, reject) => {
+      child.once("error", (error) => reject(spawnError(error, options.argv ?? defaultKernelArgv(options.kernelArgs))));
+    });
+    failed.catch(() => undefined);
+    // A process that failed to start emits 'error' and may never emit 'exit'.
+    const exited = Promise.race([new Promise<void>((resolve) => child.once("exit", () => resolve())), failed.catch(() => undefined)]);
+    return { child, exited, failed };
   };
   let current = spawnProcess();
   const client = new KernelClient(info, options.client);
 
   const stop = async (restart: boolean, timeoutMs: number): Promise<void> => {
     const { child, exited } = current;
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     await Promise.race([client.shutdown(restart).catch(() => undefined), exited]);
     await exited;
@@ -86,7 +94,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     async restart(timeoutMs = 10_000) {
       await stop(true, timeoutMs);
       current = spawnProcess();
-      await waitForReady(client, current.child, options.startTimeoutMs ?? 30_000);
+      await waitForReady(client, current, options.startTimeoutMs ?? 30_000);
     },
     async shutdown(timeoutMs = 10_000) {
       await stop(false, timeoutMs);
@@ -101,7 +109,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   };
 
   try {
-    await waitForReady(client, current.child, options.startTimeoutMs ?? 30_000);
+    await waitForReady(client, current, options.startTimeoutMs ?? 30_000);
   } catch (error) {
     kernel.kill();
     throw error;
@@ -109,14 +117,33 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   return kernel;
 }
 
-async function waitForReady(client: KernelClient, child: ChildProcess, timeoutMs: number): Promise<void> {
+interface SpawnedKernel {
+  child: ChildProcess;
+  /** Resolves when the process exits or fails to start. */
+  exited: Promise<void>;
+  /** Rejects when the program cannot be started; never resolves. */
+  failed: Promise<never>;
+}
+
+function spawnError(error: Error, argv: string[]): Error {
+  const program = argv[0];
+  const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "was not found" : `could not be started (${error.message})`;
+  return new Error(
+    `the kernel program ${JSON.stringify(program)} ${reason}; the kernelspec argv is ${JSON.stringify(argv)}. ` +
+      "Install the kernel or fix the first entry of the kernelspec's argv.",
+    { cause: error },
+  );
+}
+
+async function waitForReady(client: KernelClient, spawned: SpawnedKernel, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null = null;
-  child.once("exit", (code) => (exitCode = code ?? -1));
+  spawned.child.once("exit", (code) => (exitCode = code ?? -1));
   while (Date.now() < deadline) {
     if (exitCode !== null) throw new Error(`the kernel exited with code ${exitCode} before it replied to kernel_info_request`);
     const reply = await Promise.race([
       client.kernelInfo().then(() => true),
+      spawned.failed,
       new Promise<false>((resolve) => setTimeout(() => resolve(false), 250)),
     ]);
     if (reply) return;
