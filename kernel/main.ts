@@ -2,6 +2,7 @@
 import type { ToMain, ToWorker } from "./bridge.js";
 import { captureConsole } from "./executor/console.js";
 import { Runtime } from "./executor/runtime.js";
+import { interceptProcessExit } from "./executor/exit.js";
 import { errorContent } from "./executor/traceback.js";
 import { loadTypeScript } from "./executor/typescript.js";
 import { createLanguageFeatures } from "./language/features.js";
@@ -34,6 +35,7 @@ export async function runKernel(options: KernelOptions): Promise<number> {
   const pendingInputs = new Map<number, { resolve(value: string): void; reject(error: Error): void }>();
   let nextInputId = 0;
   let runtime: Runtime | undefined;
+  const exitProcess = interceptProcessExit();
 
   // A SIGINT can arrive before the main thread has taken the execute request from the worker,
   // for example while the core or TypeScript loads. The worker then sends the interrupt again,
@@ -100,7 +102,7 @@ export async function runKernel(options: KernelOptions): Promise<number> {
       if (message.requestId === executeRequestId) ready.executor.interrupt();
     } else if (message.kind === "shutdown") {
       restoreConsole();
-      process.exit(0);
+      exitProcess(0);
     }
   };
 

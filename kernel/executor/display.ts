@@ -1,6 +1,6 @@
 // The `display` function of cells and its helpers, which publish display_data on IOPub.
 import { randomUUID } from "node:crypto";
-import { toMimeBundle, RawBundle, type Bundle, type MimeBundle } from "./mime.js";
+import { DISPLAY_SYMBOL, isEmptyBundle, toMimeBundle, RawBundle, type Bundle, type MimeBundle } from "./mime.js";
 import type { Output } from "./output.js";
 
 export interface DisplayOptions {
@@ -9,10 +9,14 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
-/** A displayed output that can be replaced in place. */
+/**
+ * A displayed output that can be replaced in place. Its display method returns an empty bundle,
+ * so a handle that ends a cell adds no execute_result, as display() returning None does in IPython.
+ */
 export interface DisplayHandle {
   readonly displayId: string | undefined;
   update(value: unknown): void;
+  [DISPLAY_SYMBOL](): MimeBundle;
 }
 
 export type TableRow = Record<string, unknown> | unknown[];
@@ -41,11 +45,14 @@ export interface Display {
  */
 export function createDisplay(output: Output): Display {
   const whenBundled = (value: unknown, send: (bundle: Bundle) => void): void => {
+    const sendUnlessEmpty = (bundle: Bundle): void => {
+      if (!isEmptyBundle(bundle)) send(bundle);
+    };
     const bundle = toMimeBundle(value);
     if (bundle instanceof Promise) {
-      bundle.then(send, (error: Error) => output.write("stderr", `display failed: ${error.message}\n`));
+      bundle.then(sendUnlessEmpty, (error: Error) => output.write("stderr", `display failed: ${error.message}\n`));
     } else {
-      send(bundle);
+      sendUnlessEmpty(bundle);
     }
   };
 
@@ -72,6 +79,7 @@ export function createDisplay(output: Output): Display {
         }
         update(displayId, next);
       },
+      [DISPLAY_SYMBOL]: () => ({}),
     };
   };
 

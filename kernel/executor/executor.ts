@@ -1,7 +1,7 @@
 // Runs cells on the main thread: compile, run at global scope, publish the value, report errors.
 import vm from "node:vm";
 import { compileCell, CellSyntaxError } from "./compile.js";
-import { toMimeBundle } from "./mime.js";
+import { isEmptyBundle, toMimeBundle } from "./mime.js";
 import type { Output } from "./output.js";
 import { errorContent, type CellRegistry, type ErrorContent } from "./traceback.js";
 import { loadTypeScript } from "./typescript.js";
@@ -69,8 +69,8 @@ export class Executor {
     this.running = running;
     try {
       const value = await Promise.race([this.run(name, params.code, running), interrupted]);
-      if (value !== undefined && !params.silent) {
-        const bundle = await toMimeBundle(value);
+      const bundle = value === undefined || params.silent ? undefined : await toMimeBundle(value);
+      if (bundle !== undefined && !isEmptyBundle(bundle)) {
         this.output.publish("execute_result", { execution_count: params.executionCount, data: bundle.data, metadata: bundle.metadata });
       }
       return { status: "ok", userExpressions: await this.evaluateUserExpressions(params.userExpressions) };

@@ -21,8 +21,9 @@ export interface Bundle {
 
 /**
  * Returns the bundle of a value: its `Symbol.for("Jupyter.display")` method's result when it has
- * one, else `util.inspect` as text/plain. A text/plain entry is always present. The result is a
- * promise only when the method returns one, so synchronous displays publish in call order.
+ * one, else `util.inspect` as text/plain. A text/plain entry is present unless the method
+ * returned an empty bundle, which means the value shows nothing (see isEmptyBundle). The result
+ * is a promise only when the method returns one, so synchronous displays publish in call order.
  */
 export function toMimeBundle(value: unknown): Bundle | Promise<Bundle> {
   if (value instanceof RawBundle) return { data: withPlainText(value.data, value), metadata: value.metadata };
@@ -41,7 +42,13 @@ function checkedBundle(bundle: unknown, value: unknown): Bundle {
       `the Symbol.for("Jupyter.display") method returned ${inspect(bundle)}, expected an object mapping MIME types to data`,
     );
   }
+  if (Object.keys(bundle).length === 0) return { data: {}, metadata: {} };
   return { data: withPlainText(bundle as MimeBundle, value), metadata: {} };
+}
+
+/** Tells whether a bundle has no data, as for a display handle, so it is not published. */
+export function isEmptyBundle(bundle: Bundle): boolean {
+  return Object.keys(bundle.data).length === 0;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -93,6 +93,30 @@ describe("runtime", () => {
     expect(resultOf(outputs)).toBe("[ 'object', 'function', 'object', 'object', 'function', 'function' ]");
   });
 
+  it("shows no result for a display helper's handle", async () => {
+    const cells = ['display.latex("x^2")', "display.plotly({ data: [{ x: [1], y: [2] }] })", "display({ a: 1 })", 'display.text("t", { displayId: "shown" })'];
+    for (const cell of cells) {
+      const { reply, outputs } = await execute(cell);
+
+      expect(reply.status).toBe("ok");
+      expect(outputs.map((output) => output.msgType)).toEqual(["display_data"]);
+    }
+  });
+
+  it("updates a display by its handle", async () => {
+    const { outputs } = await execute('const progress = display.text("epoch 0", { displayId: "progress" })\nprogress.update("epoch 1")\nprogress');
+
+    expect(outputs.map((output) => output.msgType)).toEqual(["display_data", "update_display_data"]);
+    expect(outputs[1].content.data["text/plain"]).toBe("'epoch 1'");
+    expect(outputs[1].content.transient).toEqual({ display_id: "progress" });
+  });
+
+  it("still requires a display id to update", async () => {
+    const { reply } = await execute('display.text("once").update("twice")');
+
+    expect(reply.evalue).toContain("has no display id");
+  });
+
   it("reads input through the session", async () => {
     const { outputs } = await execute("await input('age? ')");
 
