@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Script } from "node:vm";
-import ts from "typescript";
+import * as ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compileCell } from "../../kernel/executor/compile.js";
 import { validateNotebook } from "../../lab/runner/schema.js";
