@@ -2,6 +2,7 @@ import { describe } from "../tensor/convert.js";
 import { noGrad } from "../autograd/index.js";
 import { clamp_, mul_ } from "../ops/index.js";
 import { InvalidArgumentError, Tensor, tensor } from "../tensor/index.js";
+import { checkKnownOptions } from "./options.js";
 
 /** Gradient clipping, applied in place to the `.grad` of each parameter, as torch.nn.utils does. */
 
@@ -37,6 +38,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   if (typeof normType !== "number" || !(normType > 0)) {
     throw new InvalidArgumentError(`${owner}: invalid normType=${normType}; expected a number > 0, or Infinity for the maximum norm.`);
   }
+  checkKnownOptions(owner, options, ["errorIfNonfinite"]);
   const grads = gradsOf(owner, params);
   if (grads.length === 0) return tensor(0);
 

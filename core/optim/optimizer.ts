@@ -3,7 +3,7 @@ import { noGrad, enableGrad } from "../autograd/index.js";
 import { add_, zero_ } from "../ops/index.js";
 import { formatShape } from "../tensor/errors.js";
 import { InvalidArgumentError, ShapeError, Tensor, isFloating } from "../tensor/index.js";
-import { checkKnownOptions, checkOptionsObject, type OptionCheck } from "./options.js";
+import { checkKnownOptions, type OptionCheck } from "./options.js";
 import { type OptimizerStateDict, matchSavedGroups, restoreParamState } from "./state_dict.js";
 import type { ParamState, UpdateTransform } from "./transform.js";
 
@@ -61,8 +61,7 @@ export class Optimizer<O extends BaseOptions> {
     options: Partial<O> | undefined,
     protected readonly spec: OptimizerSpec<O>,
   ) {
-    checkOptionsObject(spec.name, options);
-    checkKnownOptions(spec.name, options ?? {}, Object.keys(spec.defaults));
+    checkKnownOptions(spec.name, options, Object.keys(spec.defaults));
     this.defaults = Object.freeze(structuredOptions({ ...spec.defaults, ...options }) as O);
     this.checkOptions(this.defaults);
 

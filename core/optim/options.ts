@@ -44,19 +44,28 @@ export const betaPair: OptionCheck = (owner, name, value) => {
   checkUnitInterval(owner, `${name}[1]`, value[1]);
 };
 
-/** Raises for keys of `options` that are not in `valid`, listing the valid names. */
-export function checkKnownOptions(owner: string, options: object, valid: readonly string[]): void {
-  for (const key of Object.keys(options)) {
+/**
+ * Raises unless `options` is a plain object whose keys are all in `valid`. The error for a bare
+ * value, such as `new StepLR(opt, 3, 0.5)`, shows the object form it should take: `{ gamma: 0.5 }`.
+ */
+export function checkKnownOptions(owner: string, options: unknown, valid: readonly string[]): void {
+  checkOptionsObject(owner, options, valid);
+  for (const key of Object.keys(options ?? {})) {
     if (!valid.includes(key)) {
       throw new InvalidArgumentError(`${owner}: unknown option "${key}"; valid options are ${valid.join(", ")}.`);
     }
   }
 }
 
-/** Raises unless `options` is undefined or a plain object. */
-export function checkOptionsObject(owner: string, options: unknown): void {
+/** Raises unless `options` is undefined or a plain object; `valid` lists the option names for the message. */
+export function checkOptionsObject(owner: string, options: unknown, valid: readonly string[] = ["lr"]): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${owner}: options must be an object such as { lr: 0.01 }, got ${formatValue(options)}.`);
+    const key = valid.includes("lr") ? "lr" : valid[0];
+    const example = typeof options === "number" || typeof options === "boolean" ? String(options) : "...";
+    throw new InvalidArgumentError(
+      `${owner}: options must be an object such as { ${key}: ${example} }, got ${formatValue(options)}; ` +
+        `valid options are ${valid.join(", ")}.`,
+    );
   }
 }

@@ -42,6 +42,14 @@ describe("optimizer options", () => {
     expect(() => new O.SGD([{ params: p(), lrr: 1 } as never])).toThrow('SGD.addParamGroup: unknown option "lrr"');
   });
 
+  it("rejects a bare value in place of the options object, showing the object form", () => {
+    const constructors = [O.SGD, O.Adam, O.AdamW, O.RMSprop, O.Adagrad, O.LBFGS, O.BFGS, O.Newton, O.NewtonCG, O.AdaHessian];
+    for (const Optimizer of constructors) {
+      expect(() => new Optimizer(p(), 0.1 as never)).toThrow(`${Optimizer.name}: options must be an object such as { lr: 0.1 }, got 0.1`);
+    }
+    expect(() => pl.optim.clipGradNorm(p(), 1, 2, true as never)).toThrow("clipGradNorm: options must be an object such as { errorIfNonfinite: true }");
+  });
+
   it("rejects invalid values of every optimizer", () => {
     expect(() => new O.RMSprop(p(), { alpha: -1 })).toThrow("RMSprop: invalid alpha=-1");
     expect(() => new O.RMSprop(p(), { centered: 1 as never })).toThrow("RMSprop: invalid centered=1; expected true or false.");

@@ -140,6 +140,15 @@ describe("scheduler arguments", () => {
     expect(() => new O.StepLR({} as never, 2)).toThrow("StepLR: expected an optimizer such as new optim.SGD(params)");
   });
 
+  it("reject a bare value in place of the options object, showing the object form", () => {
+    expect(() => new O.StepLR(sgd(), 3, 0.5 as never)).toThrow("StepLR: options must be an object such as { gamma: 0.5 }, got 0.5");
+    expect(() => new O.MultiStepLR(sgd(), [2], 0.5 as never)).toThrow("MultiStepLR: options must be an object such as { gamma: 0.5 }");
+    expect(() => new O.CosineAnnealingLR(sgd(), 5, 0.01 as never)).toThrow("CosineAnnealingLR: options must be an object such as { etaMin: 0.01 }");
+    expect(() => new O.LinearLR(sgd(), 0.5 as never)).toThrow("LinearLR: options must be an object such as { startFactor: 0.5 }");
+    expect(() => new O.OneCycleLR(sgd(), 1, 100 as never)).toThrow("OneCycleLR: options must be an object such as");
+    expect(() => new O.ReduceLROnPlateau(sgd(), "max" as never)).toThrow('ReduceLROnPlateau: options must be an object such as { mode: ... }, got "max"');
+  });
+
   it("resume from their stateDict", () => {
     const first = new O.CosineAnnealingLR(sgd(), 7);
     for (let i = 0; i < 3; i++) first.step();
