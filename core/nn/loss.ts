@@ -10,6 +10,7 @@ import { gather } from "../ops/indexing.js";
 import { clamp, where } from "../ops/comparison.js";
 import { movedim } from "./utils.js";
 import { Module } from "./module.js";
+import { checkOptions } from "./options.js";
 
 /**
  * Loss functions with PyTorch's definitions and reductions ("mean" by default, "sum", "none").
@@ -40,8 +41,22 @@ export interface ReductionOptions {
   reduction?: Reduction;
 }
 
+/** The option names each loss accepts, by function name. */
+const LOSS_OPTIONS = {
+  mseLoss: ["reduction"],
+  l1Loss: ["reduction"],
+  smoothL1Loss: ["reduction", "beta"],
+  huberLoss: ["reduction", "delta"],
+  nllLoss: ["reduction", "weight", "ignoreIndex"],
+  crossEntropy: ["reduction", "weight", "ignoreIndex", "labelSmoothing"],
+  binaryCrossEntropy: ["reduction", "weight"],
+  binaryCrossEntropyWithLogits: ["reduction", "weight", "posWeight"],
+  klDiv: ["reduction", "logTarget"],
+} as const;
+
 /** Mean squared error, (input − target)². */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkOptions("mseLoss", options, LOSS_OPTIONS.mseLoss);
   checkSameShape("mseLoss", input, target);
   const diff = sub(input, target);
   return reduce("mseLoss", mul(diff, diff), options.reduction);
@@ -49,12 +64,14 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions
 
 /** Mean absolute error, |input − target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkOptions("l1Loss", options, LOSS_OPTIONS.l1Loss);
   checkSameShape("l1Loss", input, target);
   return reduce("l1Loss", abs(sub(input, target)), options.reduction);
 }
 
 /** 0.5·d²/beta where |d| < beta, else |d| − 0.5·beta (beta = 1 by default). */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  checkOptions("smoothL1Loss", options, LOSS_OPTIONS.smoothL1Loss);
   checkSameShape("smoothL1Loss", input, target);
   const beta = options.beta ?? 1;
   if (!(beta >= 0)) throw new InvalidArgumentError(`smoothL1Loss: beta=${beta} is invalid; expected a non-negative number.`);
@@ -66,6 +83,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
 
 /** 0.5·d² where |d| < delta, else delta·(|d| − 0.5·delta) (delta = 1 by default). */
 export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  checkOptions("huberLoss", options, LOSS_OPTIONS.huberLoss);
   checkSameShape("huberLoss", input, target);
   const delta = options.delta ?? 1;
   if (!(delta > 0)) throw new InvalidArgumentError(`huberLoss: delta=${delta} is invalid; expected a positive number.`);
@@ -129,6 +147,7 @@ function sampleWeights(flatTarget: Tensor, weight: Tensor | null | undefined, ig
  * non-ignored targets, as PyTorch's.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+  checkOptions("nllLoss", options, LOSS_OPTIONS.nllLoss);
   const ignoreIndex = options.ignoreIndex ?? -100;
   const classes = input.ndim === 1 ? input.shape[0] : input.shape[1];
   checkTargets("nllLoss", input, target, classes, ignoreIndex);
@@ -155,6 +174,7 @@ export interface CrossEntropyOptions extends NllOptions {
  * nllLoss, with PyTorch's treatment of weights, ignoreIndex and label smoothing.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptions("crossEntropy", options, LOSS_OPTIONS.crossEntropy);
   const smoothing = options.labelSmoothing ?? 0;
   if (!(smoothing >= 0 && smoothing <= 1)) {
     throw new InvalidArgumentError(`crossEntropy: labelSmoothing=${smoothing} is invalid; expected a number in [0, 1].`);
@@ -175,7 +195,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     return reduce("crossEntropy", losses, reduction);
   }
 
-  const nll = nllLoss(logp, target, options);
+  const nll = nllLoss(logp, target, { reduction: options.reduction, weight: options.weight, ignoreIndex: options.ignoreIndex });
   if (smoothing === 0) return nll;
   const ignoreIndex = options.ignoreIndex ?? -100;
   const dtype = logp.dtype === "float64" ? "float64" : "float32";
@@ -198,6 +218,7 @@ export interface BceOptions extends ReductionOptions {
 
 /** −[y·log(p) + (1 − y)·log(1 − p)] for probabilities p, with the logs clamped at −100 as PyTorch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
+  checkOptions("binaryCrossEntropy", options, LOSS_OPTIONS.binaryCrossEntropy);
   checkSameShape("binaryCrossEntropy", input, target);
   const logP = clamp(log(input), { min: -100 });
   const logNotP = clamp(log(sub(1, input)), { min: -100 });
@@ -216,6 +237,7 @@ export interface BceWithLogitsOptions extends BceOptions {
  * (1 − y)·x + (1 + (posWeight − 1)·y)·(log(1 + e^(−|x|)) + max(−x, 0)).
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+  checkOptions("binaryCrossEntropyWithLogits", options, LOSS_OPTIONS.binaryCrossEntropyWithLogits);
   checkSameShape("binaryCrossEntropyWithLogits", input, target);
   const softTerm = add(log1p(exp(neg(abs(input)))), relu(neg(input)));
   const logWeight = options.posWeight ? add(mul(sub(options.posWeight, 1), target), 1) : null;
@@ -235,6 +257,7 @@ export interface KlDivOptions {
  * zero where target is zero. "batchmean" divides the sum by the batch size, the true KL mean.
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  checkOptions("klDiv", options, LOSS_OPTIONS.klDiv);
   checkSameShape("klDiv", input, target);
   let pointwise: Tensor;
   if (options.logTarget) {
@@ -252,6 +275,7 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
 export class MSELoss extends Module {
   constructor(readonly options: ReductionOptions = {}) {
     super();
+    checkOptions("MSELoss", options, LOSS_OPTIONS.mseLoss);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
@@ -261,6 +285,7 @@ export class MSELoss extends Module {
 export class L1Loss extends Module {
   constructor(readonly options: ReductionOptions = {}) {
     super();
+    checkOptions("L1Loss", options, LOSS_OPTIONS.l1Loss);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, this.options);
@@ -270,6 +295,7 @@ export class L1Loss extends Module {
 export class CrossEntropyLoss extends Module {
   constructor(readonly options: CrossEntropyOptions = {}) {
     super();
+    checkOptions("CrossEntropyLoss", options, LOSS_OPTIONS.crossEntropy);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.options);
@@ -279,6 +305,7 @@ export class CrossEntropyLoss extends Module {
 export class NLLLoss extends Module {
   constructor(readonly options: NllOptions = {}) {
     super();
+    checkOptions("NLLLoss", options, LOSS_OPTIONS.nllLoss);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, this.options);
@@ -288,6 +315,7 @@ export class NLLLoss extends Module {
 export class BCELoss extends Module {
   constructor(readonly options: BceOptions = {}) {
     super();
+    checkOptions("BCELoss", options, LOSS_OPTIONS.binaryCrossEntropy);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(input, target, this.options);
@@ -297,6 +325,7 @@ export class BCELoss extends Module {
 export class BCEWithLogitsLoss extends Module {
   constructor(readonly options: BceWithLogitsOptions = {}) {
     super();
+    checkOptions("BCEWithLogitsLoss", options, LOSS_OPTIONS.binaryCrossEntropyWithLogits);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(input, target, this.options);
@@ -306,6 +335,7 @@ export class BCEWithLogitsLoss extends Module {
 export class SmoothL1Loss extends Module {
   constructor(readonly options: ReductionOptions & { beta?: number } = {}) {
     super();
+    checkOptions("SmoothL1Loss", options, LOSS_OPTIONS.smoothL1Loss);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return smoothL1Loss(input, target, this.options);
@@ -315,6 +345,7 @@ export class SmoothL1Loss extends Module {
 export class HuberLoss extends Module {
   constructor(readonly options: ReductionOptions & { delta?: number } = {}) {
     super();
+    checkOptions("HuberLoss", options, LOSS_OPTIONS.huberLoss);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return huberLoss(input, target, this.options);
@@ -324,6 +355,7 @@ export class HuberLoss extends Module {
 export class KLDivLoss extends Module {
   constructor(readonly options: KlDivOptions = {}) {
     super();
+    checkOptions("KLDivLoss", options, LOSS_OPTIONS.klDiv);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return klDiv(input, target, this.options);

@@ -13,6 +13,7 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { dropout } from "./dropout.js";
 import { Linear, linear } from "./linear.js";
+import { checkOptions } from "../options.js";
 
 export interface AttentionOptions {
   /**
@@ -112,6 +113,7 @@ export class MultiheadAttention extends Module {
 
   constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions("MultiheadAttention", options, ["dropout", "bias", "kdim", "vdim", "batchFirst", "dtype"]);
     if (!Number.isInteger(embedDim) || embedDim <= 0) throw new InvalidArgumentError(`MultiheadAttention: embedDim=${embedDim} is invalid; expected a positive integer.`);
     if (!Number.isInteger(numHeads) || numHeads <= 0 || embedDim % numHeads !== 0) {
       throw new InvalidArgumentError(`MultiheadAttention: numHeads=${numHeads} must be a positive integer that divides embedDim=${embedDim}.`);

@@ -6,6 +6,7 @@ import { type AvgPoolOptions, type MaxPoolOptions, adaptiveAvgPool2d, avgPool2d,
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { checkOptions } from "../options.js";
 
 /**
  * Convolution and pooling layers over the functional ops, with PyTorch's shapes, parameter
@@ -28,6 +29,7 @@ abstract class ConvBase extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly number[], readonly options: ConvLayerOptions, rank: number) {
     super();
+    checkOptions(new.target.name, options, ["stride", "padding", "dilation", "groups", "bias", "dtype"]);
     const groups = options.groups ?? 1;
     for (const [name, value] of [["inChannels", inChannels], ["outChannels", outChannels], ["groups", groups]] as const) {
       if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${new.target.name}: ${name}=${value} is invalid; expected a positive integer.`);
@@ -105,9 +107,13 @@ export class Conv2d extends ConvBase {
   }
 }
 
+/** The options a max-pooling layer accepts; the layer itself never returns indices. */
+const MAX_POOL_OPTIONS = ["stride", "padding", "dilation", "ceilMode"];
+
 export class MaxPool1d extends Module {
   constructor(readonly kernelSize: number, readonly options: MaxPoolOptions = {}) {
     super();
+    checkOptions("MaxPool1d", options, MAX_POOL_OPTIONS);
   }
   forward(input: Tensor): Tensor {
     return maxPool1d(input, this.kernelSize, { ...this.options, returnIndices: false });
@@ -120,6 +126,7 @@ export class MaxPool1d extends Module {
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: number | readonly [number, number], readonly options: MaxPoolOptions = {}) {
     super();
+    checkOptions("MaxPool2d", options, MAX_POOL_OPTIONS);
   }
   forward(input: Tensor): Tensor {
     return maxPool2d(input, this.kernelSize, { ...this.options, returnIndices: false });
@@ -132,6 +139,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: number | readonly [number, number], readonly options: AvgPoolOptions = {}) {
     super();
+    checkOptions("AvgPool2d", options, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"]);
   }
   forward(input: Tensor): Tensor {
     return avgPool2d(input, this.kernelSize, this.options);

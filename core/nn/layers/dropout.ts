@@ -4,6 +4,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { empty } from "../../tensor/convert.js";
 import { mul } from "../../ops/arithmetic.js";
 import { Module } from "../module.js";
+import { checkOptions } from "../options.js";
 
 export interface DropoutOptions {
   /** The stream the masks are drawn from; the default generator when omitted. */
@@ -15,6 +16,7 @@ export interface DropoutOptions {
  * (inverted dropout), so evaluation needs no rescaling. The identity when `training` is false.
  */
 export function dropout(input: Tensor, p = 0.5, training = true, options: DropoutOptions = {}): Tensor {
+  checkOptions("dropout", options, ["generator"]);
   checkProbability(p);
   if (!training || p === 0) return input;
   const generator = options.generator ?? defaultGenerator;
@@ -36,6 +38,7 @@ export class Dropout extends Module {
 
   constructor(readonly p = 0.5, options: DropoutOptions = {}) {
     super();
+    checkOptions("Dropout", options, ["generator"]);
     checkProbability(p);
     this.generator = options.generator;
   }

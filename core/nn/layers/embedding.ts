@@ -10,6 +10,7 @@ import { normal_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { noGrad } from "../../autograd/grad_mode.js";
+import { checkOptions } from "../options.js";
 
 /**
  * Looks up rows of `weight` [numEmbeddings, embeddingDim] for int32 indices of any shape,
@@ -42,6 +43,7 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    checkOptions("Embedding", options, ["paddingIdx", "dtype"]);
     for (const [name, value] of [["numEmbeddings", numEmbeddings], ["embeddingDim", embeddingDim]] as const) {
       if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`Embedding: ${name}=${value} is invalid; expected a positive integer.`);
     }

@@ -7,6 +7,7 @@ import { transpose } from "../../ops/shape.js";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { checkOptions } from "../options.js";
 
 /**
  * y = x·Wᵀ + b. Shapes: x [..., inFeatures] → y [..., outFeatures]; W [outFeatures, inFeatures].
@@ -31,6 +32,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions("Linear", options, ["bias", "dtype"]);
     for (const [name, value] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
       if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`Linear: ${name}=${value} is invalid; expected a non-negative integer.`);
     }

@@ -16,6 +16,7 @@ import { constant_ } from "../init.js";
 import { ModuleList, Sequential } from "./containers.js";
 import { Linear } from "./linear.js";
 import { GELU, ReLU } from "./activation.js";
+import { checkOptions } from "../options.js";
 
 /**
  * A sparsely gated mixture of experts (Shazeer et al., 2017): a gate scores the experts for each
@@ -82,6 +83,10 @@ export class MixtureOfExperts extends Module {
 
   constructor(readonly inputSize: number, readonly outputSize: number, options: MixtureOfExpertsOptions) {
     super();
+    if (options === undefined) {
+      throw new InvalidArgumentError(`MixtureOfExperts: options with numExperts are required, as in new MixtureOfExperts(${inputSize}, ${outputSize}, { numExperts: 4 }).`);
+    }
+    checkOptions("MixtureOfExperts", options, ["numExperts", "topK", "hiddenSize", "expert", "activation", "noisyGating", "capacityFactor", "generator", "dtype"]);
     const { numExperts, topK = 2, capacityFactor = 1.25, dtype } = options;
     if (!Number.isInteger(numExperts) || numExperts < 1) throw new InvalidArgumentError(`MixtureOfExperts: numExperts=${numExperts} is invalid; expected a positive integer.`);
     if (!Number.isInteger(topK) || topK < 1 || topK > numExperts) throw new InvalidArgumentError(`MixtureOfExperts: topK=${topK} is invalid; expected an integer in [1, numExperts=${numExperts}].`);

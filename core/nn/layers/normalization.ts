@@ -8,6 +8,7 @@ import { mean } from "../../ops/reduce.js";
 import { reshape } from "../../ops/shape.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { checkOptions } from "../options.js";
 
 /** Mean and biased variance over `dims`, kept as size-1 dimensions. */
 function moments(input: Tensor, dims: number[]): { mean: Tensor; variance: Tensor; centered: Tensor } {
@@ -50,6 +51,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkOptions("LayerNorm", options, ["eps", "elementwiseAffine", "bias", "dtype"]);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = options.eps ?? 1e-5;
     const affine = options.elementwiseAffine ?? true;
@@ -90,6 +92,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    checkOptions(new.target.name, options, ["eps", "momentum", "affine", "trackRunningStats", "dtype"]);
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) {
       throw new InvalidArgumentError(`${new.target.name}: numFeatures=${numFeatures} is invalid; expected a positive integer.`);
     }

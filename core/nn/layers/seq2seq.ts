@@ -14,6 +14,7 @@ import { Embedding } from "./embedding.js";
 import { Linear } from "./linear.js";
 import { GRU, GRUCell, LSTM, LSTMCell } from "./recurrent.js";
 import { Dropout } from "./dropout.js";
+import { checkOptions } from "../options.js";
 
 /**
  * An encoder-decoder with attention (Luong et al., 2015, "general" score h·W·s with input
@@ -67,6 +68,10 @@ export class Seq2Seq extends Module {
 
   constructor(options: Seq2SeqOptions) {
     super();
+    if (options === undefined) {
+      throw new InvalidArgumentError("Seq2Seq: options with srcVocabSize, tgtVocabSize, bosIdx and eosIdx are required, as in new Seq2Seq({ srcVocabSize: 100, tgtVocabSize: 100, bosIdx: 1, eosIdx: 2 }).");
+    }
+    checkOptions("Seq2Seq", options, ["srcVocabSize", "tgtVocabSize", "embedDim", "hiddenSize", "cell", "bidirectional", "dropout", "padIdx", "bosIdx", "eosIdx", "dtype"]);
     const config = {
       embedDim: 64, hiddenSize: 128, cell: "gru" as const, bidirectional: true, dropout: 0.1, padIdx: 0, dtype: "float32" as const,
       ...options,

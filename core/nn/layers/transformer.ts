@@ -12,6 +12,7 @@ import { Linear } from "./linear.js";
 import { LayerNorm } from "./normalization.js";
 import { MultiheadAttention } from "./attention.js";
 import { ModuleList } from "./containers.js";
+import { checkOptions } from "../options.js";
 
 /**
  * Transformer layers with PyTorch's structure and parameter names (self_attn, linear1, linear2,
@@ -36,6 +37,9 @@ export interface EncoderForwardOptions {
   srcKeyPaddingMask?: Tensor | null;
   isCausal?: boolean;
 }
+
+/** The option names of TransformerLayerOptions. */
+const LAYER_OPTIONS = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "dtype"];
 
 function checkLayerSizes(owner: string, dModel: number, nhead: number): void {
   if (!Number.isInteger(dModel) || dModel <= 0) throw new InvalidArgumentError(`${owner}: dModel=${dModel} is invalid; expected a positive integer.`);
@@ -65,6 +69,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nhead: number, readonly options: TransformerLayerOptions = {}) {
     super();
+    checkOptions("TransformerEncoderLayer", options, LAYER_OPTIONS);
     checkLayerSizes("TransformerEncoderLayer", dModel, nhead);
     const { dimFeedforward = 2048, dropout = 0.1, layerNormEps = 1e-5, batchFirst = false, dtype } = options;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout, batchFirst, dtype });
@@ -128,6 +133,7 @@ export class TransformerDecoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nhead: number, readonly options: TransformerLayerOptions = {}) {
     super();
+    checkOptions("TransformerDecoderLayer", options, LAYER_OPTIONS);
     checkLayerSizes("TransformerDecoderLayer", dModel, nhead);
     const { dimFeedforward = 2048, dropout = 0.1, layerNormEps = 1e-5, batchFirst = false, dtype } = options;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout, batchFirst, dtype });
@@ -183,6 +189,7 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, readonly numLayers: number, options: { norm?: LayerNorm | null } = {}) {
     super();
+    checkOptions("TransformerEncoder", options, ["norm"]);
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new InvalidArgumentError(`TransformerEncoder: numLayers=${numLayers} is invalid; expected a positive integer.`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
     this.norm = options.norm ?? null;
@@ -202,6 +209,7 @@ export class TransformerDecoder extends Module {
 
   constructor(decoderLayer: TransformerDecoderLayer, readonly numLayers: number, options: { norm?: LayerNorm | null } = {}) {
     super();
+    checkOptions("TransformerDecoder", options, ["norm"]);
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new InvalidArgumentError(`TransformerDecoder: numLayers=${numLayers} is invalid; expected a positive integer.`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.clone()));
     this.norm = options.norm ?? null;
@@ -228,6 +236,7 @@ export class Transformer extends Module {
 
   constructor(options: TransformerOptions = {}) {
     super();
+    checkOptions("Transformer", options, ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", ...LAYER_OPTIONS]);
     const { dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, ...layer } = options;
     const eps = layer.layerNormEps ?? 1e-5;
     this.encoder = new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, layer), numEncoderLayers, { norm: new LayerNorm(dModel, { eps, dtype: layer.dtype }) });
@@ -261,6 +270,7 @@ export class SinusoidalPositionalEncoding extends Module {
 
   constructor(readonly dModel: number, readonly options: { maxLen?: number; dropout?: number; batchFirst?: boolean; dtype?: "float32" | "float64" } = {}) {
     super();
+    checkOptions("SinusoidalPositionalEncoding", options, ["maxLen", "dropout", "batchFirst", "dtype"]);
     const maxLen = options.maxLen ?? 5000;
     const table = empty([maxLen, dModel], options.dtype ?? "float32");
     for (let p = 0; p < maxLen; p++) {
@@ -289,6 +299,7 @@ export class LearnedPositionalEncoding extends Module {
 
   constructor(readonly dModel: number, readonly maxLen: number, readonly options: { dropout?: number; batchFirst?: boolean; dtype?: "float32" | "float64" } = {}) {
     super();
+    checkOptions("LearnedPositionalEncoding", options, ["dropout", "batchFirst", "dtype"]);
     this.weight = new Parameter(empty([maxLen, dModel], options.dtype ?? "float32"));
     normal_(this.weight, 0, 0.02);
     this.dropout = new Dropout(options.dropout ?? 0.1);

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import * as pl from "../../core/index.js";
+
+const { nn } = pl;
+const F = nn.functional;
+
+/** Calls `make` with an options object that contains one misspelled name. */
+type Case = [string, (options: never) => unknown, string, string | null];
+
+const layerCases: Case[] = [
+  ["Linear", (o) => new nn.Linear(2, 3, o), "bais", null],
+  ["Conv2d", (o) => new nn.Conv2d(1, 2, 3, o), "pad", null],
+  ["Conv1d", (o) => new nn.Conv1d(1, 2, 3, o), "stide", null],
+  ["Embedding", (o) => new nn.Embedding(5, 3, o), "padding_idx", "paddingIdx"],
+  ["LayerNorm", (o) => new nn.LayerNorm(4, o), "elementwise_affine", "elementwiseAffine"],
+  ["BatchNorm1d", (o) => new nn.BatchNorm1d(4, o), "track_running_stats", "trackRunningStats"],
+  ["BatchNorm2d", (o) => new nn.BatchNorm2d(4, o), "epsilon", null],
+  ["MaxPool2d", (o) => new nn.MaxPool2d(2, o), "strid", null],
+  ["MaxPool1d", (o) => new nn.MaxPool1d(2, o), "ceil_mode", "ceilMode"],
+  ["AvgPool2d", (o) => new nn.AvgPool2d(2, o), "count_include_pad", "countIncludePad"],
+  ["Dropout", (o) => new nn.Dropout(0.5, o), "seed", null],
+  ["MultiheadAttention", (o) => new nn.MultiheadAttention(4, 2, o), "batch_first", "batchFirst"],
+  ["TransformerEncoderLayer", (o) => new nn.TransformerEncoderLayer(4, 2, o), "dim_feedforward", "dimFeedforward"],
+  ["TransformerDecoderLayer", (o) => new nn.TransformerDecoderLayer(4, 2, o), "norm_first", "normFirst"],
+  ["Transformer", (o) => new nn.Transformer(o), "num_encoder_layers", "numEncoderLayers"],
+  ["SinusoidalPositionalEncoding", (o) => new nn.SinusoidalPositionalEncoding(4, o), "max_len", "maxLen"],
+  ["LearnedPositionalEncoding", (o) => new nn.LearnedPositionalEncoding(4, 8, o), "batch_first", "batchFirst"],
+  ["MixtureOfExperts", (o) => new nn.MixtureOfExperts(4, 2, { numExperts: 2, ...(o as object) }), "top_k", "topK"],
+  ["Seq2Seq", (o) => new nn.Seq2Seq({ srcVocabSize: 5, tgtVocabSize: 5, bosIdx: 1, eosIdx: 2, ...(o as object) }), "hidden_size", "hiddenSize"],
+  ["CrossEntropyLoss", (o) => new nn.CrossEntropyLoss(o), "label_smoothing", "labelSmoothing"],
+  ["MSELoss", (o) => new nn.MSELoss(o), "reduce", null],
+];
+
+describe("unknown layer options", () => {
+  it.each(layerCases)("%s rejects a misspelled option", (owner, make, name, suggestion) => {
+    let message = "";
+    try {
+      make({ [name]: 1 } as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(pl.InvalidArgumentError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`${owner}: unknown option "${name}"; valid options are `);
+    if (suggestion) expect(message).toContain(`Did you mean "${suggestion}"?`);
+    else expect(message).not.toContain("Did you mean");
+  });
+
+  it("lists the valid names of TransformerEncoderLayer", () => {
+    expect(() => new nn.TransformerEncoderLayer(4, 2, { dim_feedforward: 8 } as never)).toThrow(
+      'TransformerEncoderLayer: unknown option "dim_feedforward"; valid options are dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, dtype. Did you mean "dimFeedforward"?',
+    );
+  });
+
+  it("accepts every valid option", () => {
+    const layer = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0, activation: "gelu", layerNormEps: 1e-6, batchFirst: true, normFirst: true, dtype: "float64" });
+    expect(layer.linear1.outFeatures).toBe(8);
+    expect(new nn.Linear(2, 3, { bias: false }).bias).toBeNull();
+    expect(new nn.Transformer({ dModel: 4, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 }).encoder.numLayers).toBe(1);
+  });
+
+  it("rejects options that are not an object", () => {
+    expect(() => new nn.Linear(2, 3, false as never)).toThrow("Linear: options must be an object such as { bias: ... }, got boolean false.");
+    expect(() => new nn.LayerNorm(4, [1e-5] as never)).toThrow("LayerNorm: options must be an object");
+    expect(() => new nn.Embedding(5, 3, null as never)).toThrow("got null");
+  });
+});
+
+describe("unknown loss options", () => {
+  const logits = pl.tensor([[1, 2, 3], [0, 1, 0]]);
+  const labels = pl.tensor([0, 1]).int();
+
+  it("crossEntropy rejects label_smoothing", () => {
+    expect(() => F.crossEntropy(logits, labels, { label_smoothing: 0.5 } as never)).toThrow(
+      'crossEntropy: unknown option "label_smoothing"; valid options are reduction, weight, ignoreIndex, labelSmoothing. Did you mean "labelSmoothing"?',
+    );
+  });
+
+  it("crossEntropy still applies labelSmoothing", () => {
+    const plain = F.crossEntropy(logits, labels).item();
+    const smoothed = F.crossEntropy(logits, labels, { labelSmoothing: 0.5 }).item();
+    expect(smoothed).not.toBeCloseTo(plain, 4);
+  });
+
+  it.each([
+    ["mseLoss", () => F.mseLoss(logits, logits, { reductoin: "sum" } as never)],
+    ["l1Loss", () => F.l1Loss(logits, logits, { reductoin: "sum" } as never)],
+    ["smoothL1Loss", () => F.smoothL1Loss(logits, logits, { delta: 1 } as never)],
+    ["huberLoss", () => F.huberLoss(logits, logits, { beta: 1 } as never)],
+    ["nllLoss", () => F.nllLoss(logits, labels, { ignore_index: 0 } as never)],
+    ["binaryCrossEntropy", () => F.binaryCrossEntropy(logits.sigmoid(), logits.sigmoid(), { pos_weight: 1 } as never)],
+    ["binaryCrossEntropyWithLogits", () => F.binaryCrossEntropyWithLogits(logits, logits.sigmoid(), { pos_weight: 1 } as never)],
+    ["klDiv", () => F.klDiv(logits, logits, { log_target: true } as never)],
+  ])("%s rejects an unknown option", (owner, call) => {
+    expect(call).toThrow(`${owner}: unknown option`);
+  });
+});
+
