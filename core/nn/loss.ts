@@ -186,6 +186,13 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const weightShape = input.shape.map((d, i) => (i === classDim ? d : 1));
 
   if (target.dtype !== "int32") {
+    const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+    if (!shapesEqual(input.shape, target.shape) && shapesEqual(target.shape, indexShape)) {
+      throw new DTypeError(
+        `crossEntropy: target of shape ${formatShape(target.shape)} has dtype ${target.dtype}; class-index targets must be int32. ` +
+          `Convert them with .int(), or pass probabilities of the input's shape ${formatShape(input.shape)}.`,
+      );
+    }
     checkSameShape("crossEntropy", input, target);
     const smoothed = smoothing > 0 ? add(mul(target, 1 - smoothing), smoothing / classes) : target;
     let terms = mul(logp, smoothed);

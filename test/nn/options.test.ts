@@ -95,3 +95,20 @@ describe("unknown loss options", () => {
   });
 });
 
+describe("float class-index targets", () => {
+  const logits = pl.tensor([[1, 2, 3], [0, 1, 0]]);
+
+  it("crossEntropy names the int32 conversion", () => {
+    expect(() => F.crossEntropy(logits, pl.tensor([0, 1]))).toThrow(
+      "crossEntropy: target of shape [2] has dtype float32; class-index targets must be int32. Convert them with .int(), or pass probabilities of the input's shape [2, 3].",
+    );
+  });
+
+  it("nllLoss names the int32 conversion", () => {
+    expect(() => F.nllLoss(logits.logSoftmax(1), pl.tensor([0, 1]))).toThrow("class-index targets must be int32");
+  });
+
+  it("crossEntropy keeps the shape error for probabilities", () => {
+    expect(() => F.crossEntropy(logits, pl.tensor([[0.5, 0.5]]))).toThrow("input shape [2, 3] and target shape [1, 2] differ");
+  });
+});
