@@ -153,3 +153,35 @@ describe("AdaHessian", () => {
     expect(() => new pl.optim.AdaHessian([x], { hessianPower: 2 })).toThrow("AdaHessian: invalid hessianPower=2; expected a number in [0, 1].");
   });
 });
+
+describe("a closure that calls backward", () => {
+  const constructors = [pl.optim.Newton, pl.optim.NewtonCG, pl.optim.AdaHessian];
+  for (const Optimizer of constructors) {
+    it(`${Optimizer.name} names the closure form it expects`, () => {
+      const w = pl.tensor([1, 2], { ...F64, requiresGrad: true });
+      const optimizer = new Optimizer([w]);
+      const pytorchStyle = (): Tensor => {
+        optimizer.zeroGrad();
+        const loss = w.pow(4).sum();
+        loss.backward();
+        return loss;
+      };
+      expect(() => optimizer.step(pytorchStyle)).toThrow(
+        `${Optimizer.name}.step: the closure must return the loss without calling backward(); ${Optimizer.name} differentiates it itself ` +
+          "(LBFGS and BFGS take the PyTorch form that calls backward)",
+      );
+      expect(w.toArray()).toEqual([1, 2]);
+    });
+  }
+
+  it("is told apart from a closure that only clears the gradients", () => {
+    const w = pl.tensor([1, 2], { ...F64, requiresGrad: true });
+    w.pow(2).sum().backward();
+    const optimizer = new pl.optim.Newton([w]);
+    optimizer.step(() => {
+      optimizer.zeroGrad();
+      return w.pow(2).sum();
+    });
+    (w.toArray() as number[]).forEach((value) => expect(Math.abs(value)).toBeLessThan(1e-6));
+  });
+});

@@ -2,7 +2,7 @@ import { grad, noGrad } from "../../autograd/index.js";
 import { Generator, InvalidArgumentError, Tensor, defaultGenerator } from "../../tensor/index.js";
 import { betaPair, nonNegative } from "../options.js";
 import { type BaseOptions, Optimizer, type OptimizerSpec, type ParamsInput } from "../optimizer.js";
-import { lossValue, requireClosure, setParams } from "./flat.js";
+import { lossValue, requireLossClosure, setParams } from "./flat.js";
 import { updateThroughStep } from "./options.js";
 
 export interface AdaHessianOptions extends BaseOptions {
@@ -53,13 +53,13 @@ export class AdaHessian extends Optimizer<AdaHessianOptions> {
   }
 
   override step<T = unknown>(closure?: () => T): T | undefined {
-    const evaluate = requireClosure("AdaHessian", closure, "a closure that returns the loss tensor, such as () => lossFn(model.forward(x), y)");
+    const params = this.paramGroups.flatMap((group) => group.params);
+    const evaluate = requireLossClosure("AdaHessian", closure, params);
     const original = evaluate();
     if (!(original instanceof Tensor)) throw new InvalidArgumentError("AdaHessian.step: the closure must return the loss tensor (with its graph), not a number.");
     lossValue("AdaHessian", original);
     if (!original.requiresGrad) throw new InvalidArgumentError("AdaHessian.step: the loss does not require grad; return the loss tensor computed from the parameters, without calling backward.");
 
-    const params = this.paramGroups.flatMap((group) => group.params);
     const grads = grad([original], params, { createGraph: true, allowUnused: true });
     const probes = params.map((p) => rademacherLike(p, this.generator));
     const used = grads.map((g, i) => [g, probes[i]] as const).filter(([g]) => g !== null && g.requiresGrad);

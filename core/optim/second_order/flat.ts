@@ -77,6 +77,35 @@ export function requireClosure<T>(owner: string, closure: (() => T) | undefined,
   return () => enableGrad(closure);
 }
 
+/**
+ * Like requireClosure, for optimizers that differentiate the loss themselves (Newton, NewtonCG,
+ * AdaHessian). A PyTorch-style closure that calls backward() frees the graph these optimizers
+ * need, so the returned function raises when the closure wrote any parameter's .grad.
+ */
+export function requireLossClosure<T>(owner: string, closure: (() => T) | undefined, params: readonly Tensor[]): () => T {
+  const evaluate = requireClosure(owner, closure, "a closure that returns the loss tensor, such as () => lossFn(model.forward(x), y)");
+  return () => {
+    const before = params.map(gradMark);
+    const value = evaluate();
+    if (params.some((p, i) => gradMark(p) !== before[i] && p.grad !== null && p.grad !== undefined)) {
+      throw new InvalidArgumentError(
+        `${owner}.step: the closure must return the loss without calling backward(); ${owner} differentiates it itself ` +
+          `(LBFGS and BFGS take the PyTorch form that calls backward). Pass () => lossFn(model.forward(x), y).`,
+      );
+    }
+    return value;
+  };
+}
+
+/** Identifies a parameter's gradient tensor and its version, so a write to .grad shows as a change. */
+function gradMark(param: Tensor): unknown {
+  const g = param.grad;
+  return g === null || g === undefined ? null : `${gradIds.get(g) ?? gradIds.set(g, nextGradId++).get(g)}:${g.version}`;
+}
+
+const gradIds = new WeakMap<Tensor, number>();
+let nextGradId = 0;
+
 /** Raises unless the optimizer has exactly one parameter group. */
 export function requireOneGroup(owner: string, groups: readonly unknown[]): void {
   if (groups.length !== 1) {

@@ -3,7 +3,7 @@ import { InvalidArgumentError, Tensor } from "../../tensor/index.js";
 import { boolean, nonNegative, type OptionCheck } from "../options.js";
 import { type BaseOptions, Optimizer, type OptimizerSpec, type ParamsInput } from "../optimizer.js";
 import { GradientGraph, dampedCholeskySolve } from "./curvature.js";
-import { addToParams, dot, gatherValues, lossValue, numelOf, requireClosure, requireOneGroup, setParams } from "./flat.js";
+import { addToParams, dot, gatherValues, lossValue, numelOf, requireLossClosure, requireOneGroup, setParams } from "./flat.js";
 import { backtracking } from "./line_search.js";
 import { positiveInteger, updateThroughStep } from "./options.js";
 
@@ -59,9 +59,9 @@ export class Newton extends Optimizer<NewtonOptions> {
   }
 
   override step<T = unknown>(closure?: () => T): T | undefined {
-    const evaluate = requireClosure("Newton", closure, "a closure that returns the loss tensor, such as () => lossFn(model.forward(x), y)");
     const group = this.paramGroups[0];
     const params = group.params;
+    const evaluate = requireLossClosure("Newton", closure, params);
     const n = numelOf(params);
 
     const original = evaluate();

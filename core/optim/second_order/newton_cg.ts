@@ -3,7 +3,7 @@ import { InvalidArgumentError, Tensor } from "../../tensor/index.js";
 import { boolean, nonNegative, type OptionCheck } from "../options.js";
 import { type BaseOptions, Optimizer, type OptimizerSpec, type ParamsInput } from "../optimizer.js";
 import { GradientGraph } from "./curvature.js";
-import { addToParams, dot, gatherValues, lossValue, requireClosure, requireOneGroup, setParams } from "./flat.js";
+import { addToParams, dot, gatherValues, lossValue, requireLossClosure, requireOneGroup, setParams } from "./flat.js";
 import { backtracking } from "./line_search.js";
 import { adaptedDamping } from "./newton.js";
 import { positive, positiveInteger, updateThroughStep } from "./options.js";
@@ -104,9 +104,9 @@ export class NewtonCG extends Optimizer<NewtonCGOptions> {
   }
 
   override step<T = unknown>(closure?: () => T): T | undefined {
-    const evaluate = requireClosure("NewtonCG", closure, "a closure that returns the loss tensor, such as () => lossFn(model.forward(x), y)");
     const group = this.paramGroups[0];
     const params = group.params;
+    const evaluate = requireLossClosure("NewtonCG", closure, params);
 
     const original = evaluate();
     if (!(original instanceof Tensor)) throw new InvalidArgumentError("NewtonCG.step: the closure must return the loss tensor (with its graph), not a number.");
