@@ -27,5 +27,7 @@ export type ToWorker =
   | { kind: "inputRequest"; id: number; prompt: string; password: boolean; parent?: Header }
   | { kind: "interruptHandled" }
   | { kind: "cellStarted" }
+  /** The running cell's synchronous part ended and vm's breakOnSigint no longer applies. */
+  | { kind: "cellAwaiting" }
   | { kind: "sigintWhileIdle" }
   | { kind: "ready" };

@@ -110,6 +110,7 @@ export async function runKernel(options: KernelOptions): Promise<number> {
   restoreConsole = captureConsole(runtime.output).restore;
   runtime.executor.onInterrupted = () => post({ kind: "interruptHandled" });
   runtime.executor.onCellStarted = () => post({ kind: "cellStarted" });
+  runtime.executor.onCellAwaiting = () => post({ kind: "cellAwaiting" });
   reportLateErrors(runtime, log);
   post({ kind: "ready" });
   void loadTypeScript();

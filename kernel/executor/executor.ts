@@ -37,6 +37,8 @@ export class Executor {
   onInterrupted: (() => void) | undefined;
   /** Called right before a cell's code starts to run, after compiling and type checking. */
   onCellStarted: (() => void) | undefined;
+  /** Called when a cell's synchronous part has returned, after vm has restored the SIGINT listeners. */
+  onCellAwaiting: (() => void) | undefined;
   private running: { interrupted: boolean; reject(error: Error): void } | undefined;
   private silentCount = 0;
 
@@ -102,7 +104,9 @@ export class Executor {
 
     this.onCellStarted?.();
     try {
-      return await (vm.runInThisContext(compiled.script, { filename: name, breakOnSigint: true }) as Promise<unknown>);
+      const result = vm.runInThisContext(compiled.script, { filename: name, breakOnSigint: true }) as Promise<unknown>;
+      this.onCellAwaiting?.();
+      return await result;
     } catch (error) {
       if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") throw new InterruptError();
       throw error;

@@ -4,9 +4,8 @@
 // thread's SIGINT listener. A SIGINT that arrives while the main thread is busy before the cell
 // starts (loading the core or TypeScript) waits for the listener, so the signal is sent again
 // once the cell starts. Neither stops a busy loop after an await, so when the cell has not stopped
-// after a grace period, its JavaScript execution is terminated through the inspector.
-// NOTE: that fallback needs interrupt_request. A SIGINT sent from outside (signal mode) is not
-// seen by this worker, so in signal mode a busy loop after an await runs until it yields.
+// after a grace period, its JavaScript execution is terminated through the inspector. A SIGINT
+// sent from outside (signal mode) starts the same grace period through signalReceived().
 import { Session as InspectorSession } from "node:inspector";
 import type { Logger } from "../log.js";
 
@@ -31,6 +30,16 @@ export class Interrupter {
     this.signal();
   }
 
+  /**
+   * Starts the grace period for a SIGINT that reached the process while a cell runs. A SIGINT
+   * that interrupt() sent has started it already.
+   */
+  signalReceived(): void {
+    if (this.pending) return;
+    this.pending = true;
+    this.startGracePeriod();
+  }
+
   /** The main thread started a cell's code. */
   cellStarting(): void {
     this.cellStarted = true;
@@ -52,6 +61,10 @@ export class Interrupter {
 
   private signal(): void {
     process.kill(process.pid, "SIGINT");
+    this.startGracePeriod();
+  }
+
+  private startGracePeriod(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       // Only a started cell is terminated: compiling or loading TypeScript can also take a

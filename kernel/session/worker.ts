@@ -8,6 +8,7 @@ import { Signer } from "../wire/signing.js";
 import type { ConnectionInfo, Header } from "../wire/types.js";
 import { Interrupter } from "./interrupter.js";
 import { Session, type MainThread } from "./session.js";
+import { SigintWatch } from "./sigint-watch.js";
 
 const { connection, logLevel } = workerData as { connection: ConnectionInfo; logLevel: LogLevel };
 const log = createLogger("paramlab-kernel", logLevel);
@@ -19,6 +20,12 @@ let executeRequestId: number | undefined;
 const interrupter = new Interrupter(log, () => {
   if (executeRequestId !== undefined) post({ kind: "terminated", requestId: executeRequestId });
 });
+// A SIGINT from outside (signal mode) interrupts a cell that awaits, or loops after an await, as
+// interrupt_request does. It is watched only from the cell's first await to its end, because
+// the synchronous part before that stops through vm's breakOnSigint.
+const sigintWatch = SigintWatch.create(() => {
+  if (executeRequestId !== undefined) interrupter.signalReceived();
+}, log);
 const pending = new Map<number, { resolve(result: Record<string, unknown>): void; reject(error: Error): void }>();
 let nextRequestId = 0;
 
@@ -30,6 +37,7 @@ const main: MainThread = {
       const settle = <T>(done: (value: T) => void) => (value: T) => {
         if (method === "execute") {
           executeRequestId = undefined;
+          sigintWatch?.stop();
           interrupter.executionEnded();
         }
         done(value);
@@ -82,6 +90,10 @@ port.on("message", (message: ToWorker) => {
       break;
     case "cellStarted":
       interrupter.cellStarting();
+      break;
+    case "cellAwaiting":
+      // The main thread posts this before the execute response, so the cell still runs.
+      if (executeRequestId !== undefined) sigintWatch?.start();
       break;
     case "ready":
       break;

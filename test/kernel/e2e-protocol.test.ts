@@ -124,14 +124,33 @@ describe("kernel protocol", () => {
     });
   }
 
-  it("interrupts a loop that runs after an await in message mode", async () => {
-    const running = kernel.client.execute("await new Promise(r => setTimeout(r, 10)); let spins = 0; while (true) { spins++ }");
-    await sleep(300);
-    await kernel.interrupt("message");
-    const stopped = kernel.check(await running);
+  for (const mode of ["message", "signal"] as const) {
+    it(`interrupts a loop that runs after an await in ${mode} mode`, async () => {
+      const running = kernel.client.execute("await new Promise(r => setTimeout(r, 10)); let spins = 0; while (true) { spins++ }");
+      await sleep(300);
+      await kernel.interrupt(mode);
+      const stopped = kernel.check(await running);
 
-    expect(stopped.reply.content.ename).toBe("InterruptError");
+      expect(stopped.reply.content.ename).toBe("InterruptError");
+      expect(resultText((await kernel.client.execute("1 + 1")).iopub)).toBe("2");
+    });
+  }
+
+  it("interrupts signal mode repeatedly", async () => {
+    const cells = ["await new Promise(r => setTimeout(r, 10)); while (true) {}", "while (true) {}", "await new Promise(r => setTimeout(r, 10)); while (true) {}"];
+    for (const cell of cells) {
+      const running = kernel.client.execute(cell);
+      await sleep(300);
+      await kernel.interrupt("signal");
+      const stopped = kernel.check(await running);
+
+      expect(stopped.reply.content.ename).toBe("InterruptError");
+    }
+    const pid = kernel.process.pid;
+
     expect(resultText((await kernel.client.execute("1 + 1")).iopub)).toBe("2");
+    expect(kernel.process.pid).toBe(pid);
+    expect(kernel.process.exitCode).toBe(null);
   });
 
   it("pairs busy and idle around every request", async () => {
