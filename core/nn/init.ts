@@ -2,6 +2,7 @@ import { noGrad } from "../autograd/grad_mode.js";
 import { InvalidArgumentError, ShapeError, formatShape } from "../tensor/errors.js";
 import { type Generator, defaultGenerator } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { checkOptions } from "./options.js";
 
 /**
  * Weight initialization (continuous parameterization): each function fills a tensor in place from
@@ -13,6 +14,31 @@ export type FanMode = "fanIn" | "fanOut";
 
 interface InitOptions {
   generator?: Generator;
+}
+
+/** Formats an argument for an error message: strings quoted, objects as JSON. */
+function formatValue(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "object" && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
+
+/**
+ * Raises unless `value` is a finite number of at least `min` (when given). `op` and `name`
+ * name the function and the argument in the message.
+ */
+function checkNumber(op: string, name: string, value: unknown, min?: number): number {
+  const range = min === undefined ? "a finite number" : `a finite number ≥ ${min}`;
+  if (typeof value !== "number" || !Number.isFinite(value) || (min !== undefined && value < min)) {
+    throw new InvalidArgumentError(`${op}: ${name}=${formatValue(value)} is invalid; expected ${range}.`);
+  }
+  return value;
 }
 
 /** Fills `tensor` (contiguous or not) with values from `draw`, without recording the graph. */
@@ -60,7 +86,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
     case "relu":
       return Math.SQRT2;
     case "leakyRelu": {
-      const slope = param ?? 0.01;
+      const slope = param === undefined ? 0.01 : checkNumber("calculateGain", "param", param);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case "selu":
@@ -73,18 +99,30 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 
 export function uniform_(tensor: Tensor, a = 0, b = 1, options: InitOptions = {}): Tensor {
+  checkNumber("uniform_", "a", a);
+  checkNumber("uniform_", "b", b);
+  if (a > b) throw new InvalidArgumentError(`uniform_: bounds a=${a}, b=${b} are invalid; expected a ≤ b.`);
+  checkOptions("uniform_", options, ["generator"]);
   const g = options.generator ?? defaultGenerator;
   return fill(tensor, () => a + (b - a) * g.uniform());
 }
 
 export function normal_(tensor: Tensor, mean = 0, std = 1, options: InitOptions = {}): Tensor {
+  checkNumber("normal_", "mean", mean);
+  checkNumber("normal_", "std", std, 0);
+  checkOptions("normal_", options, ["generator"]);
   const g = options.generator ?? defaultGenerator;
   return fill(tensor, () => mean + std * g.normal());
 }
 
 /** Normal draws redrawn until they fall in [a, b] (absolute bounds, as PyTorch's trunc_normal_). */
 export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2, options: InitOptions = {}): Tensor {
+  checkNumber("truncNormal_", "mean", mean);
+  checkNumber("truncNormal_", "std", std, 0);
+  checkNumber("truncNormal_", "a", a);
+  checkNumber("truncNormal_", "b", b);
   if (!(a < b)) throw new InvalidArgumentError(`truncNormal_: bounds a=${a}, b=${b} are invalid; expected a < b.`);
+  checkOptions("truncNormal_", options, ["generator"]);
   const g = options.generator ?? defaultGenerator;
   return fill(tensor, () => {
     for (let attempt = 0; attempt < 1000; attempt++) {
@@ -96,6 +134,7 @@ export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2, o
 }
 
 export function constant_(tensor: Tensor, value: number): Tensor {
+  checkNumber("constant_", "value", value);
   return fill(tensor, () => value);
 }
 
@@ -109,13 +148,19 @@ export function ones_(tensor: Tensor): Tensor {
 
 /** Glorot uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform_(tensor: Tensor, gain = 1, options: InitOptions = {}): Tensor {
+  checkNumber("xavierUniform_", "gain", gain, 0);
+  checkOptions("xavierUniform_", options, ["generator"]);
+  if (tensor.numel() === 0) return tensor;
   const { fanIn, fanOut } = calculateFanInAndFanOut(tensor);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform_(tensor, -bound, bound, options);
+  return uniform_(tensor, -bound, bound, { generator: options.generator });
 }
 
 /** Glorot normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal_(tensor: Tensor, gain = 1, options: InitOptions = {}): Tensor {
+  checkNumber("xavierNormal_", "gain", gain, 0);
+  checkOptions("xavierNormal_", options, ["generator"]);
+  if (tensor.numel() === 0) return tensor;
   const { fanIn, fanOut } = calculateFanInAndFanOut(tensor);
   return normal_(tensor, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), options);
 }
@@ -127,9 +172,11 @@ export interface KaimingOptions extends InitOptions {
   nonlinearity?: Nonlinearity;
 }
 
-function kaimingStd(tensor: Tensor, options: KaimingOptions): number {
+function kaimingStd(op: string, tensor: Tensor, options: KaimingOptions): number {
+  checkOptions(op, options, ["a", "mode", "nonlinearity", "generator"]);
+  if (options.a !== undefined) checkNumber(op, "a", options.a);
   const mode = options.mode ?? "fanIn";
-  if (mode !== "fanIn" && mode !== "fanOut") throw new InvalidArgumentError(`kaiming init: mode "${String(mode)}" is invalid; expected "fanIn" or "fanOut".`);
+  if (mode !== "fanIn" && mode !== "fanOut") throw new InvalidArgumentError(`${op}: mode "${String(mode)}" is invalid; expected "fanIn" or "fanOut".`);
   const fans = calculateFanInAndFanOut(tensor);
   const fan = mode === "fanIn" ? fans.fanIn : fans.fanOut;
   const gain = calculateGain(options.nonlinearity ?? "leakyRelu", options.a ?? 0);
@@ -138,13 +185,18 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions): number {
 
 /** He uniform: U(−b, b) with b = gain·√(3 / fan). */
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
-  const bound = Math.sqrt(3) * kaimingStd(tensor, options);
-  return uniform_(tensor, -bound, bound, options);
+  const std = kaimingStd("kaimingUniform_", tensor, options);
+  // A zero-element weight has fan 0 and an infinite bound, but there is nothing to fill.
+  if (tensor.numel() === 0) return tensor;
+  const bound = Math.sqrt(3) * std;
+  return uniform_(tensor, -bound, bound, { generator: options.generator });
 }
 
 /** He normal: N(0, (gain / √fan)²). */
 export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
-  return normal_(tensor, 0, kaimingStd(tensor, options), options);
+  const std = kaimingStd("kaimingNormal_", tensor, options);
+  if (tensor.numel() === 0) return tensor;
+  return normal_(tensor, 0, std, { generator: options.generator });
 }
 
 /**
@@ -152,6 +204,8 @@ export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Te
  * diagonal folded in so the result is uniformly distributed, scaled by `gain`.
  */
 export function orthogonal_(tensor: Tensor, gain = 1, options: InitOptions = {}): Tensor {
+  checkNumber("orthogonal_", "gain", gain);
+  checkOptions("orthogonal_", options, ["generator"]);
   if (tensor.ndim < 2) throw new ShapeError(`orthogonal_: needs a tensor of at least 2 dimensions, got shape ${formatShape(tensor.shape)}.`);
   const g = options.generator ?? defaultGenerator;
   const rows = tensor.shape[0];
