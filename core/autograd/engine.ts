@@ -3,7 +3,8 @@ import { clone } from "../ops/shape.js";
 import { onesLike } from "../tensor/creation.js";
 import { AutogradError, InvalidArgumentError, formatShape } from "../tensor/errors.js";
 import { shapesEqual } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { toTensor } from "../tensor/convert.js";
+import { type NestedArray, Tensor } from "../tensor/tensor.js";
 import { setGradEnabled } from "./grad_mode.js";
 import { Node } from "./node.js";
 
@@ -235,10 +236,19 @@ declare module "../tensor/tensor.js" {
      * Accumulates the gradient of this tensor into the `.grad` of every leaf it depends on.
      * A non-scalar tensor needs `gradient`, the gradient of some scalar with respect to it.
      */
-    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+    backward(gradient?: Tensor | NestedArray | null, options?: BackwardOptions): void;
+    backward(options: BackwardOptions): void;
   }
 }
 
-Tensor.prototype.backward = function (gradient, options = {}) {
-  runBackward("backward", [this], [gradient ?? null], options);
+Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor | NestedArray | BackwardOptions | null, options: BackwardOptions = {}) {
+  // Accept backward({ retainGraph: true }) for a scalar as well as backward(gradient, options).
+  if (gradient !== null && typeof gradient === "object" && !(gradient instanceof Tensor) && !Array.isArray(gradient)) {
+    runBackward("backward", [this], [null], gradient as BackwardOptions);
+    return;
+  }
+  let given: Tensor | null = null;
+  if (gradient instanceof Tensor) given = gradient;
+  else if (gradient !== undefined && gradient !== null) given = toTensor("backward", gradient as NestedArray, this.dtype);
+  runBackward("backward", [this], [given], options);
 };

@@ -239,16 +239,14 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Converts every floating parameter and buffer to `dtype`, in place on the module. */
+  /**
+   * Converts every floating parameter and buffer to `dtype`. Parameters keep their identity, so
+   * an optimizer created before the call goes on updating them.
+   */
   to(dtype: DType): this {
     for (const module of this.modules()) {
-      for (const [name, value] of module.ownEntries()) {
-        if (value instanceof Parameter && value.dtype !== dtype) {
-          (module as unknown as Record<string, unknown>)[name] = new Parameter(value.detach().to(dtype), value.requiresGrad);
-        }
-      }
-      for (const [name, value] of module.registeredParameters) {
-        if (value && value.dtype !== dtype) module.registeredParameters.set(name, new Parameter(value.detach().to(dtype), value.requiresGrad));
+      for (const [, parameter] of module.ownParameters()) {
+        if (parameter.dtype !== dtype) parameter.setData(parameter.detach().to(dtype));
       }
       for (const [name, value] of module.registeredBuffers) {
         if (value && (value.dtype === "float32" || value.dtype === "float64") && value.dtype !== dtype) module.registeredBuffers.set(name, value.to(dtype));

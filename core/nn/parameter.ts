@@ -14,4 +14,19 @@ export class Parameter extends Tensor {
     }
     this.requiresGrad = requiresGrad;
   }
+
+  /**
+   * Replaces the values, shape and dtype with those of `data` while keeping this object, so
+   * optimizers and other holders of the parameter see the change (PyTorch's `param.data = ...`).
+   * The gradient is cleared because it no longer matches.
+   */
+  setData(data: Tensor): this {
+    const target = this as unknown as { storage: Tensor["storage"]; shape: readonly number[]; strides: readonly number[]; offset: number };
+    target.storage = data.storage;
+    target.shape = Object.freeze([...data.shape]);
+    target.strides = Object.freeze([...data.strides]);
+    target.offset = data.offset;
+    this.grad = null;
+    return this;
+  }
 }

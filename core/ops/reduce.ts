@@ -40,6 +40,22 @@ export function expandReduced(grad: Tensor, inputShape: readonly number[], dims:
 }
 
 /**
+ * Normalizes the arguments of a reduction the way PyTorch users write them: `keepdim` may come
+ * as a boolean in place of the options object, and an object passed where the dimension goes
+ * raises an error showing the expected form.
+ */
+function reduceArgs<O extends ReduceOptions>(op: string, dim: unknown, options: O | boolean | undefined): [number | readonly number[] | undefined, O] {
+  if (dim !== undefined && dim !== null && typeof dim === "object" && !Array.isArray(dim)) {
+    throw new InvalidArgumentError(`${op}: the dimension must be a number or an array of numbers, got an object. Write x.${op}(1, { keepdim: true }).`);
+  }
+  if (typeof options === "boolean") return [dim as number | undefined, { keepdim: options } as O];
+  if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
+    throw new InvalidArgumentError(`${op}: options must be an object such as { keepdim: true }, got ${JSON.stringify(options)}.`);
+  }
+  return [(dim ?? undefined) as number | readonly number[] | undefined, (options ?? {}) as O];
+}
+
+/**
  * Resolves the dimensions a reduction runs over, sorted. A 0-d tensor accepts dim 0 or -1, as
  * PyTorch's do, but has no dimension to index, so the list is empty for it.
  */
@@ -51,7 +67,8 @@ export function reductionDims(op: string, dim: number | readonly number[] | unde
  * The sum over `dim` (one, several, or all when omitted). Integer and bool inputs sum to int32.
  * Example: `x.sum(1, { keepdim: true })` for x of shape [N, C] gives [N, 1].
  */
-export function sum(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export function sum(input: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("sum", dim, options);
   const dims = normalizeDims("sum", dim, input.ndim);
   const dtype = isFloating(input.dtype) ? input.dtype : "int32";
   const kept = reduceKept(input, dims, dtype, "0", "acc + x");
@@ -62,7 +79,8 @@ export function sum(input: Tensor, dim?: number | readonly number[], options: Re
 }
 
 /** The arithmetic mean over `dim` (all dimensions when omitted). */
-export function mean(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export function mean(input: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("mean", dim, options);
   const dims = reductionDims("mean", dim, input.ndim);
   const count = dims.reduce((n, d) => n * input.shape[d], 1);
   const total = sum(input.dtype === "float64" ? input : input.to("float32"), dims, options);
@@ -109,14 +127,16 @@ function varianceOf(op: string, input: Tensor, dim: number | readonly number[] |
  * `x.var()` but cannot be imported directly.
  * Example: `variance(x, 0, { correction: 0 })` for x of shape [N, C] gives the population variance of each column.
  */
-export function variance(input: Tensor, dim?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+export function variance(input: Tensor, dim?: number | readonly number[], options: VarianceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("var", dim, options);
   return varianceOf("var", input, dim, options);
 }
 
 export { variance as var };
 
 /** Computes the standard deviation √var with the same options. Its gradient is 0 where the result is 0, as PyTorch's is. */
-export function std(input: Tensor, dim?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+export function std(input: Tensor, dim?: number | readonly number[], options: VarianceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("std", dim, options);
   return safeSqrt("std", varianceOf("std", input, dim, options));
 }
 
@@ -169,12 +189,14 @@ function checkReducible(op: string, kind: Extreme, input: Tensor, dims: readonly
  * Computes the maximum over `dim` (all dimensions when omitted). The gradient is split evenly among the
  * elements equal to the maximum, as in PyTorch. NaN propagates.
  */
-export function amax(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export function amax(input: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("amax", dim, options);
   return extremeOver("amax", "max", input, dim, options);
 }
 
 /** Computes the minimum over `dim` (all dimensions when omitted), with the gradient split evenly among ties. */
-export function amin(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export function amin(input: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("amin", dim, options);
   return extremeOver("amin", "min", input, dim, options);
 }
 
@@ -248,16 +270,18 @@ function findExtremes(kind: Extreme, rows: Rows, values: TypedArray | null, indi
  * Example: `const { values, indices } = x.max(1)` for x of shape [N, C] gives two tensors of shape [N].
  */
 export function max(input: Tensor): Tensor;
-export function max(input: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
-export function max(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor | ValuesIndices {
+export function max(input: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
+export function max(input: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  [dim, options] = reduceArgs("max", dim, options) as [number | undefined, ReduceOptions];
   if (dim === undefined) return extremeOver("max", "max", input, undefined, {});
   return extremeAlong("max", "max", input, dim, options.keepdim ?? false);
 }
 
 /** Computes the minimum over all elements, or with `dim` the minima along it and their positions, as max does. */
 export function min(input: Tensor): Tensor;
-export function min(input: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
-export function min(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor | ValuesIndices {
+export function min(input: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
+export function min(input: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  [dim, options] = reduceArgs("min", dim, options) as [number | undefined, ReduceOptions];
   if (dim === undefined) return extremeOver("min", "min", input, undefined, {});
   return extremeAlong("min", "min", input, dim, options.keepdim ?? false);
 }
@@ -292,12 +316,14 @@ function oneHot(indices: Tensor, shape: readonly number[], dim: number, dtype: D
  * Returns the int32 position of the first maximum along `dim`, or the row-major position over all
  * elements when `dim` is omitted. It has no gradient.
  */
-export function argmax(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
+export function argmax(input: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("argmax", dim, options) as [number | undefined, ReduceOptions];
   return argExtreme("argmax", "max", input, dim, options.keepdim ?? false);
 }
 
 /** Returns the int32 position of the first minimum along `dim`, or over all elements when `dim` is omitted. */
-export function argmin(input: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
+export function argmin(input: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("argmin", dim, options) as [number | undefined, ReduceOptions];
   return argExtreme("argmin", "min", input, dim, options.keepdim ?? false);
 }
 
@@ -315,7 +341,8 @@ function argExtreme(op: string, kind: Extreme, input: Tensor, dim: number | unde
  * Computes log Σ exp(x) over `dim` (all dimensions when omitted) as m + log Σ exp(x − m) with m
  * the maximum of the slice, so large inputs do not overflow. An empty slice gives −Infinity.
  */
-export function logsumexp(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export function logsumexp(input: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("logsumexp", dim, options);
   const dims = reductionDims("logsumexp", dim, input.ndim);
   const x = floatInput(input);
 
@@ -333,7 +360,8 @@ export function logsumexp(input: Tensor, dim?: number | readonly number[], optio
  * The gradient of each element is the product of the other elements of its slice, which stays
  * exact where the slice contains zeros.
  */
-export function prod(input: Tensor, dim?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export function prod(input: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  [dim, options] = reduceArgs("prod", dim, options);
   const dims = reductionDims("prod", dim, input.ndim);
   const dtype = isFloating(input.dtype) ? input.dtype : "int32";
 
@@ -442,20 +470,20 @@ function powerNorm(x: Tensor, p: number, dims: readonly number[], keepdim: boole
 
 declare module "../tensor/tensor.js" {
   interface Tensor {
-    sum(dim?: number | readonly number[], options?: ReduceOptions): Tensor;
-    mean(dim?: number | readonly number[], options?: ReduceOptions): Tensor;
+    sum(dim?: number | readonly number[], options?: ReduceOptions | boolean): Tensor;
+    mean(dim?: number | readonly number[], options?: ReduceOptions | boolean): Tensor;
     var(dim?: number | readonly number[], options?: VarianceOptions): Tensor;
     std(dim?: number | readonly number[], options?: VarianceOptions): Tensor;
     max(): Tensor;
-    max(dim: number, options?: ReduceOptions): ValuesIndices;
+    max(dim: number, options?: ReduceOptions | boolean): ValuesIndices;
     min(): Tensor;
-    min(dim: number, options?: ReduceOptions): ValuesIndices;
-    amax(dim?: number | readonly number[], options?: ReduceOptions): Tensor;
-    amin(dim?: number | readonly number[], options?: ReduceOptions): Tensor;
-    argmax(dim?: number, options?: ReduceOptions): Tensor;
-    argmin(dim?: number, options?: ReduceOptions): Tensor;
-    logsumexp(dim?: number | readonly number[], options?: ReduceOptions): Tensor;
-    prod(dim?: number | readonly number[], options?: ReduceOptions): Tensor;
+    min(dim: number, options?: ReduceOptions | boolean): ValuesIndices;
+    amax(dim?: number | readonly number[], options?: ReduceOptions | boolean): Tensor;
+    amin(dim?: number | readonly number[], options?: ReduceOptions | boolean): Tensor;
+    argmax(dim?: number, options?: ReduceOptions | boolean): Tensor;
+    argmin(dim?: number, options?: ReduceOptions | boolean): Tensor;
+    logsumexp(dim?: number | readonly number[], options?: ReduceOptions | boolean): Tensor;
+    prod(dim?: number | readonly number[], options?: ReduceOptions | boolean): Tensor;
     norm(p?: number | "fro", dim?: number | readonly number[], options?: ReduceOptions): Tensor;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { enableGrad, grad, isGradEnabled, noGrad } from "../../core/autograd/index.js";
+import * as pl from "../../core/index.js";
 import { AutogradError, Tensor, ones, tensor, zeros } from "../../core/index.js";
 
 function leaf(values: number[]): Tensor {
@@ -292,5 +293,21 @@ describe("grad mode", () => {
 
   it("zeros are unaffected by grad mode", () => {
     expect(noGrad(() => zeros([2], { requiresGrad: true })).requiresGrad).toBe(true);
+  });
+});
+
+describe("backward arguments", () => {
+  it("accepts an options object for a scalar", () => {
+    const x = pl.tensor([1, 2], { dtype: "float64", requiresGrad: true });
+    const y = x.mul(x).sum();
+    y.backward({ retainGraph: true });
+    y.backward();
+    expect(x.grad!.toArray()).toEqual([4, 8]);
+  });
+
+  it("accepts the gradient as nested arrays", () => {
+    const x = pl.tensor([1, 2], { dtype: "float64", requiresGrad: true });
+    x.mul(3).backward([1, 10]);
+    expect(x.grad!.toArray()).toEqual([3, 30]);
   });
 });

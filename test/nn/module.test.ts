@@ -64,6 +64,19 @@ describe("nn.Module", () => {
     expect(net.forward(pl.randn([1, 4], { dtype: "float64" })).dtype).toBe("float64");
   });
 
+  it("to keeps parameter identity for an existing optimizer", () => {
+    const layer = new nn.Linear(2, 1);
+    const optimizer = new pl.optim.SGD(layer.parameters(), { lr: 0.1 });
+    const [weight] = layer.parameters();
+    layer.to("float64");
+    expect(layer.parameters()[0]).toBe(weight);
+    expect(weight.dtype).toBe("float64");
+    const before = weight.toArray();
+    layer.forward(pl.ones([1, 2], { dtype: "float64" })).sum().backward();
+    optimizer.step();
+    expect(weight.toArray()).not.toEqual(before);
+  });
+
   it("toString prints a tree", () => {
     expect(new Net().toString()).toBe(
       [

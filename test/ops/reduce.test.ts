@@ -391,3 +391,15 @@ describe("reduction errors", () => {
     expect(() => pl.norm(x, "nuc" as "fro")).toThrow("norm: p=nuc is invalid");
   });
 });
+
+describe("reduction arguments", () => {
+  it("takes keepdim as a positional boolean", () => {
+    expect(pl.ones([2, 3]).mean(1, true).shape).toEqual([2, 1]);
+    expect(pl.ones([2, 3]).sum(0, true).shape).toEqual([1, 3]);
+    expect(pl.ones([2, 3]).max(1, true).values.shape).toEqual([2, 1]);
+  });
+
+  it("explains an object passed as the dimension", () => {
+    expect(() => pl.ones([2, 3]).sum({ dim: 1 } as unknown as number)).toThrow(/sum: the dimension must be a number or an array of numbers, got an object. Write x.sum\(1, \{ keepdim: true \}\)/);
+  });
+});
