@@ -44,7 +44,7 @@ describe("Seq2Seq with attention on CMUdict", () => {
     });
     const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
     const loader = new data.DataLoader(task.train, { batchSize: 64, shuffle: true, generator: new pl.Generator(1) });
-    const steps = 900;
+    const steps = 400;
     let step = 0;
     while (step < steps) {
       for (const batch of loader as Iterable<pl.data.Seq2SeqBatch>) {
