@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { type DType, type TypedArray, allocate } from "../tensor/dtype.js";
 import { InvalidArgumentError } from "../tensor/errors.js";
 import { Storage } from "../tensor/storage.js";
@@ -117,15 +118,36 @@ function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+/** The Node.js error code ("ENOENT", ...) of a file-system error, or undefined. */
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | null)?.code;
+}
+
 /** Writes named tensors to `path` atomically (a temporary file, then a rename). */
 export async function saveSafetensors(tensors: Record<string, Tensor>, path: string, metadata: Record<string, string> = {}): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, serializeSafetensors(tensors, metadata));
-  await rename(temporary, path);
+  const bytes = serializeSafetensors(tensors, metadata);
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    if (errorCode(error) === "ENOENT") {
+      throw new InvalidArgumentError(`saveSafetensors: cannot write ${path} because the folder ${dirname(resolve(path))} does not exist. Create it first, for example with fs.mkdirSync(folder, { recursive: true }).`);
+    }
+    throw error;
+  }
 }
 
 /** Reads named tensors from a safetensors file, ready for `module.loadStateDict`. */
 export async function loadSafetensors(path: string): Promise<Record<string, Tensor>> {
-  const bytes = await readFile(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") throw new InvalidArgumentError(`loadSafetensors: file not found: ${path} (resolved to ${resolve(path)}). Check the path and the working directory.`);
+    if (errorCode(error) === "EISDIR") throw new InvalidArgumentError(`loadSafetensors: ${path} is a folder; expected a .safetensors file.`);
+    throw error;
+  }
   return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path).tensors;
 }

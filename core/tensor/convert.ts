@@ -7,9 +7,27 @@ import { type Shape, numel } from "./shape.js";
 /** Anything an op accepts where a tensor is expected: a tensor, a number, a boolean or nested arrays. */
 export type TensorLike = Tensor | number | boolean | NestedArray | TypedArray;
 
-/** A new contiguous tensor of `shape` whose storage is zero-filled. */
-export function empty(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(new Storage(allocate(dtype, numel(shape))), shape);
+/**
+ * Allocates zeroed storage for `shape`, turning the engine's RangeError for a size no typed array
+ * can hold into an error that names `op`, the shape and the element count.
+ */
+export function allocateShape(op: string, shape: Shape, dtype: DType): TypedArray {
+  const size = numel(shape);
+  try {
+    return allocate(dtype, size);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const bytes = size * allocate(dtype, 0).BYTES_PER_ELEMENT;
+    throw new InvalidArgumentError(
+      `${op}: shape [${shape.join(", ")}] needs ${size} ${dtype} elements (${(bytes / 2 ** 30).toFixed(1)} GiB), more than one typed array can hold here ` +
+        `(the JavaScript engine raised "${error.message}"). Use a smaller shape, or split the data into several tensors.`,
+    );
+  }
+}
+
+/** A new contiguous tensor of `shape` whose storage is zero-filled; `op` names the caller in errors. */
+export function empty(shape: Shape, dtype: DType, op = "empty"): Tensor {
+  return new Tensor(new Storage(allocateShape(op, shape, dtype)), shape);
 }
 
 /** A 0-d tensor holding `value`. */

@@ -1,6 +1,6 @@
 import { type DType, allocate, isFloating } from "./dtype.js";
 import { InvalidArgumentError } from "./errors.js";
-import { type TensorLike, type TensorOptions, checkOptions, empty, toTensor } from "./convert.js";
+import { type TensorLike, type TensorOptions, allocateShape, checkOptions, empty, toTensor } from "./convert.js";
 import { Generator, defaultGenerator } from "./random.js";
 import { checkShape, numel } from "./shape.js";
 import { Storage } from "./storage.js";
@@ -43,7 +43,7 @@ export function tensor(data: TensorLike, options?: TensorOptions): Tensor {
 
 function filled(op: string, shape: readonly number[], value: number, options: TensorOptions | undefined): Tensor {
   const opts = checkOptions(op, options, BASIC);
-  const out = empty(checkShape(op, shape), opts.dtype ?? "float32");
+  const out = empty(checkShape(op, shape), opts.dtype ?? "float32", op);
   if (value !== 0) out.storage.data.fill(out.dtype === "bool" ? 1 : value);
   return finish(op, out, opts);
 }
@@ -117,7 +117,7 @@ function randomTensor(op: string, shape: readonly number[], options: RandomOptio
   const opts = checkOptions(op, options, RANDOM);
   const dtype: DType = opts.dtype ?? "float32";
   const generator = opts.generator ?? defaultGenerator;
-  const data = allocate(dtype, numel(checkShape(op, shape)));
+  const data = allocateShape(op, checkShape(op, shape), dtype);
   for (let i = 0; i < data.length; i++) data[i] = draw(generator);
   return finish(op, new Tensor(new Storage(data), shape), opts);
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as pl from "../../core/index.js";
 
@@ -110,5 +113,45 @@ describe("float class-index targets", () => {
 
   it("crossEntropy keeps the shape error for probabilities", () => {
     expect(() => F.crossEntropy(logits, pl.tensor([[0.5, 0.5]]))).toThrow("input shape [2, 3] and target shape [1, 2] differ");
+  });
+});
+
+describe("clear errors for missing files and huge shapes", () => {
+  it("MixtureOfExperts without options names numExperts", () => {
+    const make = () => new (nn.MixtureOfExperts as unknown as new (a: number, b: number) => unknown)(4, 2);
+    expect(make).toThrow(pl.InvalidArgumentError);
+    expect(make).toThrow("MixtureOfExperts: options with numExperts are required");
+  });
+
+  it("loadSafetensors names a missing file", async () => {
+    const path = join(tmpdir(), `paramlab-missing-${process.pid}.safetensors`);
+    await expect(nn.loadSafetensors(path)).rejects.toThrow(`loadSafetensors: file not found: ${path}`);
+  });
+
+  it("saveSafetensors names a missing folder", async () => {
+    const folder = join(tmpdir(), `paramlab-no-folder-${process.pid}`);
+    const path = join(folder, "model.safetensors");
+    const save = nn.saveSafetensors({ w: pl.zeros([2]) }, path);
+    await expect(save).rejects.toThrow(`saveSafetensors: cannot write ${path} because the folder ${folder} does not exist.`);
+  });
+
+  it("saveSafetensors still writes into an existing folder", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "paramlab-save-"));
+    const path = join(folder, "model.safetensors");
+    await nn.saveSafetensors({ w: pl.tensor([1, 2]) }, path);
+    const loaded = await nn.loadSafetensors(path);
+    expect(Array.from(loaded.w.dataSync())).toEqual([1, 2]);
+    expect(readdirSync(folder)).toEqual(["model.safetensors"]);
+    rmSync(folder, { recursive: true });
+  });
+
+  it("zeros names a shape too large for a typed array", () => {
+    const call = () => pl.zeros([1e5, 1e5]);
+    expect(call).toThrow(pl.InvalidArgumentError);
+    expect(call).toThrow("zeros: shape [100000, 100000] needs 10000000000 float32 elements (37.3 GiB), more than one typed array can hold here");
+  });
+
+  it("randn names a shape too large for a typed array", () => {
+    expect(() => pl.randn([1e5, 1e5])).toThrow("randn: shape [100000, 100000] needs 10000000000 float32 elements");
   });
 });
