@@ -155,3 +155,41 @@ describe("clear errors for missing files and huge shapes", () => {
     expect(() => pl.randn([1e5, 1e5])).toThrow("randn: shape [100000, 100000] needs 10000000000 float32 elements");
   });
 });
+
+describe("layer errors name the layer", () => {
+  it("Embedding names itself for an out-of-range index", () => {
+    const layer = new nn.Embedding(5, 3);
+    const call = () => layer.forward(pl.tensor([1, 9]).int());
+    expect(call).toThrow(pl.InvalidArgumentError);
+    expect(call).toThrow("Embedding(5, 3): index 9 at position 1 is out of range; expected 0..4.");
+  });
+
+  it("Embedding names itself for a negative index", () => {
+    expect(() => new nn.Embedding(5, 3).forward(pl.tensor([-1]).int())).toThrow("Embedding(5, 3): index -1 at position 0 is out of range");
+  });
+
+  it("Embedding names itself for float indices", () => {
+    expect(() => new nn.Embedding(5, 3).forward(pl.tensor([1]))).toThrow("Embedding(5, 3): indices have dtype float32; expected int32 indices.");
+  });
+
+  it("LayerNorm names itself for a wrong shape", () => {
+    const call = () => new nn.LayerNorm([4]).forward(pl.zeros([2, 3]));
+    expect(call).toThrow(pl.ShapeError);
+    expect(call).toThrow("LayerNorm([4]): expected input of shape [..., 4], got [2, 3].");
+  });
+
+  it("MaxPool2d prefixes the op's message", () => {
+    let error: unknown = null;
+    try {
+      new nn.MaxPool2d(5).forward(pl.zeros([1, 1, 2, 2]));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(pl.ParamlabError);
+    expect((error as Error).message).toMatch(/^MaxPool2d\(kernelSize=5\): maxPool2d: /);
+  });
+
+  it("AvgPool2d prefixes the op's message", () => {
+    expect(() => new nn.AvgPool2d(5).forward(pl.zeros([1, 1, 2, 2]))).toThrow(/^AvgPool2d\(kernelSize=5\): avgPool2d: /);
+  });
+});

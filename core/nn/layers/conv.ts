@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeError, formatShape } from "../../tensor/errors.js";
+import { InvalidArgumentError, ParamlabError, ShapeError, formatShape } from "../../tensor/errors.js";
 import { empty } from "../../tensor/convert.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { type ConvOptions, conv1d, conv2d } from "../../ops/conv.js";
@@ -107,6 +107,20 @@ export class Conv2d extends ConvBase {
   }
 }
 
+/**
+ * Runs a functional pooling op and prefixes the message of a paramlab error with the layer's
+ * name, keeping the error class and the op's own message.
+ */
+function withLayerName(layer: string, run: () => Tensor): Tensor {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof ParamlabError)) throw error;
+    const Kind = error.constructor as new (message: string) => ParamlabError;
+    throw new Kind(`${layer}: ${error.message}`);
+  }
+}
+
 /** The options a max-pooling layer accepts; the layer itself never returns indices. */
 const MAX_POOL_OPTIONS = ["stride", "padding", "dilation", "ceilMode"];
 
@@ -116,7 +130,7 @@ export class MaxPool1d extends Module {
     checkOptions("MaxPool1d", options, MAX_POOL_OPTIONS);
   }
   forward(input: Tensor): Tensor {
-    return maxPool1d(input, this.kernelSize, { ...this.options, returnIndices: false });
+    return withLayerName(`MaxPool1d(kernelSize=${this.kernelSize})`, () => maxPool1d(input, this.kernelSize, { ...this.options, returnIndices: false }));
   }
   override extraRepr(): string {
     return `kernelSize=${this.kernelSize}`;
@@ -129,7 +143,7 @@ export class MaxPool2d extends Module {
     checkOptions("MaxPool2d", options, MAX_POOL_OPTIONS);
   }
   forward(input: Tensor): Tensor {
-    return maxPool2d(input, this.kernelSize, { ...this.options, returnIndices: false });
+    return withLayerName(`MaxPool2d(kernelSize=${JSON.stringify(this.kernelSize)})`, () => maxPool2d(input, this.kernelSize, { ...this.options, returnIndices: false }));
   }
   override extraRepr(): string {
     return `kernelSize=${JSON.stringify(this.kernelSize)}`;
@@ -142,7 +156,7 @@ export class AvgPool2d extends Module {
     checkOptions("AvgPool2d", options, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"]);
   }
   forward(input: Tensor): Tensor {
-    return avgPool2d(input, this.kernelSize, this.options);
+    return withLayerName(`AvgPool2d(kernelSize=${JSON.stringify(this.kernelSize)})`, () => avgPool2d(input, this.kernelSize, this.options));
   }
   override extraRepr(): string {
     return `kernelSize=${JSON.stringify(this.kernelSize)}`;
@@ -154,7 +168,7 @@ export class AdaptiveAvgPool2d extends Module {
     super();
   }
   forward(input: Tensor): Tensor {
-    return adaptiveAvgPool2d(input, this.outputSize);
+    return withLayerName(`AdaptiveAvgPool2d(outputSize=${JSON.stringify(this.outputSize)})`, () => adaptiveAvgPool2d(input, this.outputSize));
   }
   override extraRepr(): string {
     return `outputSize=${JSON.stringify(this.outputSize)}`;

@@ -71,6 +71,18 @@ export class Embedding extends Module {
   }
 
   forward(indices: Tensor): Tensor {
+    const name = `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
+    if (indices.dtype !== "int32") {
+      throw new DTypeError(`${name}: indices have dtype ${indices.dtype}; expected int32 indices. Convert them with .int().`);
+    }
+    const values = indices.dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < 0 || values[i] >= this.numEmbeddings) {
+        throw new InvalidArgumentError(
+          `${name}: index ${values[i]} at position ${i} is out of range; expected 0..${this.numEmbeddings - 1}. Enlarge numEmbeddings or map the index into the vocabulary.`,
+        );
+      }
+    }
     return embedding(indices, this.weight, this.paddingIdx);
   }
 

@@ -61,6 +61,14 @@ export class LayerNorm extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    const k = this.normalizedShape.length;
+    const tail = input.shape.slice(input.ndim - k);
+    if (k > input.ndim || tail.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new ShapeError(
+        `LayerNorm([${this.normalizedShape.join(", ")}]): expected input of shape [..., ${this.normalizedShape.join(", ")}], got ${formatShape(input.shape)}. ` +
+          `The last ${k === 1 ? "dimension" : `${k} dimensions`} of the input must match normalizedShape.`,
+      );
+    }
     return layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
