@@ -143,6 +143,15 @@ describe("linearRegionsAlongLine", () => {
     expect(exact.count).toBe(changes + 1);
   });
 
+  test("missing end points are named", () => {
+    const model = new nn.Sequential(new nn.Linear(2, 2, { dtype: "float64" }), new nn.ReLU());
+    expect(() => linearRegionsAlongLine(model, {} as never)).toThrow(
+      "linearRegionsAlongLine: options.start and options.end are missing; pass the segment's end points, such as { start: [0, 0], end: [1, 1] }.",
+    );
+    expect(() => linearRegionsAlongLine(model, { start: [0, 0] } as never)).toThrow("linearRegionsAlongLine: options.end is missing");
+    expect(() => linearRegionsAlongLine(model, { start: 3, end: [1, 1] } as never)).toThrow("linearRegionsAlongLine: start is invalid");
+  });
+
   test("float32 model is rejected", () => {
     expect(() => linearRegionsAlongLine(new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU()), { start: [0, 0], end: [1, 1] })).toThrow(/call model.double\(\) first/);
   });

@@ -234,3 +234,35 @@ describe("BatchNorm models", () => {
     eigen.values.forEach((value, k) => expect(relativeError(value, exactEval[k])).toBeLessThan(1e-8));
   });
 });
+
+describe("models with few parameters", () => {
+  function tinyProblem(features: number, bias: boolean) {
+    const linear = new pl.nn.Linear(features, 1, { bias, dtype: "float64" });
+    const x = pl.randn([8, features], { dtype: "float64", generator: new pl.Generator(3) });
+    const y = pl.randn([8, 1], { dtype: "float64", generator: new pl.Generator(4) });
+    return { linear, data: [x, y] as [pl.Tensor, pl.Tensor], loss: pl.nn.functional.mseLoss };
+  }
+
+  it("density uses runs = n by default when n < 10, and rejects an explicit runs > n", () => {
+    const { linear, data, loss } = tinyProblem(2, true);
+    const result = H.density(linear, loss, data);
+    expect(result.runs).toBe(3);
+    expect(Math.abs(H.densityMoment(result, 0) - 1)).toBeLessThan(1e-6);
+    expect(() => H.density(linear, loss, data, { runs: 4 })).toThrow("spectralDensity: runs=4 is more than n = 3");
+  });
+
+  it("spectrum with density works on a 1-parameter model", () => {
+    const { linear, data, loss } = tinyProblem(1, false);
+    const result = H.spectrum(linear, loss, data, { density: true });
+    expect(result.toString()).toContain("1 runs");
+    expect(() => H.spectrum(linear, loss, data, { topK: 2 })).toThrow("(the model has 1 parameter), so it has only 1");
+  });
+
+  it("landscape along eigen directions names its own dims for a 1-parameter model", () => {
+    const { linear, data, loss } = tinyProblem(1, false);
+    expect(() => H.landscape(linear, loss, data, { directions: "eigen", dims: 2 })).toThrow(
+      'landscape: directions "eigen" with dims=2 needs 2 Hessian eigenvectors, but the model has 1 parameter, so its Hessian has only 1; pass dims: 1 or directions: "random".',
+    );
+    expect(H.landscape(linear, loss, data, { directions: "eigen", dims: 1, steps: 3 }).dims).toBe(1);
+  });
+});

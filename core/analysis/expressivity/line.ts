@@ -34,6 +34,9 @@ export interface LineRegions {
 }
 
 function values(name: string, point: Point): Float64Array {
+  if (!(point instanceof Tensor) && !Array.isArray(point)) {
+    throw new InvalidArgumentError(`linearRegionsAlongLine: ${name} is invalid; expected a non-empty array or tensor of finite numbers, such as [0, 0].`);
+  }
   const list = point instanceof Tensor ? Array.from(point.dataSync()) : [...point];
   if (list.length === 0 || list.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
     throw new InvalidArgumentError(`linearRegionsAlongLine: ${name} is invalid; expected a non-empty array or tensor of finite numbers.`);
@@ -71,6 +74,13 @@ const samePattern = (a: Float64Array, b: Float64Array): boolean => a.every((v, i
  * ```
  */
 export function linearRegionsAlongLine(model: Module, options: LineRegionsOptions): LineRegions {
+  const missing = ["start", "end"].filter((key) => (options as Partial<LineRegionsOptions> | undefined)?.[key as "start" | "end"] === undefined);
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(
+      `linearRegionsAlongLine: options.${missing.join(" and options.")} ${missing.length === 1 ? "is" : "are"} missing; ` +
+        `pass the segment's end points, such as { start: [0, 0], end: [1, 1] }.`,
+    );
+  }
   const start = values("start", options.start);
   const end = values("end", options.end);
   if (start.length !== end.length) throw new InvalidArgumentError(`linearRegionsAlongLine: start has ${start.length} values but end has ${end.length}; expected points of the same size.`);

@@ -134,8 +134,9 @@ export interface SpectrumOptions extends EigenOptions {
  */
 export function spectrum(model: Module, lossFn: LossFunction, data: HessianData, options: SpectrumOptions = {}): HessianSpectrum {
   const op = new HessianOperator(model, lossFn, data, options, "spectrum");
-  checkTopK("spectrum", options.topK ?? 5, op.size);
-  const eigen = eigenOf(op, { ...options, topK: options.topK ?? 5 });
+  // The default of 5 eigenvalues is clamped to n; an explicit topK > n is an error.
+  const topK = checkTopK("spectrum", options.topK ?? Math.min(5, op.size), op.size);
+  const eigen = eigenOf(op, { ...options, topK });
   let densityResult: SpectralDensity | null = null;
   if (options.density) {
     const settings = typeof options.density === "object" ? options.density : {};

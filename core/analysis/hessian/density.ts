@@ -7,7 +7,7 @@ import { gaussian, norm, orthogonalize, scaled } from "./vector.js";
 
 export interface DensityOptions {
   /**
-   * Lanczos runs averaged. Default 10. Their start vectors are Gaussian vectors made orthonormal
+   * Lanczos runs averaged. Default min(n, 10); an explicit runs > n is an error. Their start vectors are Gaussian vectors made orthonormal
    * by Gram–Schmidt (a uniformly random orthonormal frame), so with runs = n the quadrature of each
    * moment sums over a full basis and the estimate of tr(f(H))/n has no sampling error.
    */
@@ -46,7 +46,7 @@ export interface SpectralDensity {
  */
 export function spectralDensity(operator: LinearOperator, options: DensityOptions = {}): SpectralDensity {
   const owner = "spectralDensity";
-  const runs = positiveInteger(owner, "runs", options.runs ?? 10);
+  const runs = positiveInteger(owner, "runs", options.runs ?? Math.min(operator.size, 10));
   const steps = Math.min(operator.size, positiveInteger(owner, "steps", options.steps ?? 40));
   const generator = options.generator ?? defaultGenerator;
 

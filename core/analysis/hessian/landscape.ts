@@ -6,6 +6,7 @@ import { Generator, InvalidArgumentError, Tensor } from "../../tensor/index.js";
 import { lanczos } from "./lanczos.js";
 import { type HessianData, HessianOperator, type LossFunction, toBatches } from "./operator.js";
 import { formatValue } from "./spectrum.js";
+import { countOf } from "./types.js";
 import { flatten, unflatten } from "./vector.js";
 
 export interface LandscapeOptions {
@@ -109,6 +110,14 @@ export function landscape(model: Module, lossFn: LossFunction, data: HessianData
   if (!Number.isInteger(steps) || steps < 2) throw new InvalidArgumentError(`${owner}: invalid steps=${steps}; expected an integer ≥ 2.`);
   const kind = options.directions ?? "random";
   if (kind !== "random" && kind !== "eigen") throw new InvalidArgumentError(`${owner}: invalid directions "${String(kind)}"; expected "random" or "eigen".`);
+
+  const n = params.reduce((total, p) => total + p.numel(), 0);
+  if (kind === "eigen" && dims > n) {
+    throw new InvalidArgumentError(
+      `${owner}: directions "eigen" with dims=${dims} needs ${dims} Hessian eigenvectors, but the model has ${countOf(n, "parameter")}, ` +
+        `so its Hessian has only ${n}; pass dims: ${n} or directions: "random".`,
+    );
+  }
 
   const generator = new Generator(options.seed ?? 0);
   const directions = kind === "random"

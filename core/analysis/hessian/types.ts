@@ -26,7 +26,12 @@ export function checkTopK(owner: string, topK: number, size: number): number {
     throw new InvalidArgumentError(`${owner}: invalid topK=${topK}; expected a positive integer.`);
   }
   if (topK > size) {
-    throw new InvalidArgumentError(`${owner}: topK=${topK} eigenvalues were requested, but the Hessian is ${size}×${size} (the model has ${size} parameters), so it has only ${size}; pass topK ≤ ${size}.`);
+    throw new InvalidArgumentError(`${owner}: topK=${topK} eigenvalues were requested, but the Hessian is ${size}×${size} (the model has ${countOf(size, "parameter")}), so it has only ${size}; pass topK ≤ ${size}.`);
   }
   return topK;
+}
+
+/** "1 parameter", "2 parameters": a count with its noun in the right number. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
