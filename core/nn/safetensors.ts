@@ -118,7 +118,7 @@ function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
-/** The Node.js error code ("ENOENT", ...) of a file-system error, or undefined. */
+/** Returns the Node.js error code ("ENOENT", ...) of a file-system error, or undefined. */
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
 }

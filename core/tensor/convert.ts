@@ -25,7 +25,7 @@ export function allocateShape(op: string, shape: Shape, dtype: DType): TypedArra
   }
 }
 
-/** A new contiguous tensor of `shape` whose storage is zero-filled; `op` names the caller in errors. */
+/** Creates a contiguous tensor of `shape` with zero-filled storage; `op` names the caller in errors. */
 export function empty(shape: Shape, dtype: DType, op = "empty"): Tensor {
   return new Tensor(new Storage(allocateShape(op, shape, dtype)), shape);
 }

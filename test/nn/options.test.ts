@@ -7,7 +7,7 @@ import * as pl from "../../core/index.js";
 const { nn } = pl;
 const F = nn.functional;
 
-/** Calls `make` with an options object that contains one misspelled name. */
+/** A case: the owner's name, a call that builds it from options, a misspelled name and the expected suggestion. */
 type Case = [string, (options: never) => unknown, string, string | null];
 
 const layerCases: Case[] = [
@@ -121,6 +121,11 @@ describe("clear errors for missing files and huge shapes", () => {
     const make = () => new (nn.MixtureOfExperts as unknown as new (a: number, b: number) => unknown)(4, 2);
     expect(make).toThrow(pl.InvalidArgumentError);
     expect(make).toThrow("MixtureOfExperts: options with numExperts are required");
+  });
+
+  it("Seq2Seq without options names the required ones", () => {
+    const make = () => new (nn.Seq2Seq as unknown as new () => unknown)();
+    expect(make).toThrow("Seq2Seq: options with srcVocabSize, tgtVocabSize, bosIdx and eosIdx are required");
   });
 
   it("loadSafetensors names a missing file", async () => {
