@@ -284,3 +284,34 @@ describe("bad input", () => {
     expect(summary.toString()).toContain("Not counted (no FLOP rule): Doubler");
   });
 });
+
+describe("timing", () => {
+  class Counter extends nn.Module {
+    calls = 0;
+    forward(x: pl.Tensor): pl.Tensor {
+      this.calls++;
+      return x;
+    }
+  }
+
+  test("runs one warm-up and timingRuns timed passes", () => {
+    const model = new Counter();
+    const summary = complexity(model, [1, 2], { timingRuns: 5 });
+    expect(model.calls).toBe(6);
+    expect(summary.timingRuns).toBe(5);
+    expect(summary.toString()).toContain("(median of 5 after a warm-up)");
+    expect(summary[pl.display.DISPLAY]()["text/html"]).toContain("Time (ms, median of 5)");
+    expect(complexity(new Counter(), [1, 2]).timingRuns).toBe(3);
+  });
+
+  test("rejects an invalid timingRuns", () => {
+    expect(() => complexity(new Counter(), [1, 2], { timingRuns: 0 })).toThrow("complexity: invalid timingRuns=0; expected an integer >= 1, such as { timingRuns: 3 }.");
+  });
+
+  test("extra passes leave BatchNorm's running statistics unchanged", () => {
+    const model = new nn.Sequential(new nn.BatchNorm1d(3));
+    const before = model.buffers().map((b) => b.toArray());
+    complexity(model, [4, 3], { training: true });
+    expect(model.buffers().map((b) => b.toArray())).toEqual(before);
+  });
+});

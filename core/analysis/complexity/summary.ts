@@ -2,6 +2,7 @@ import { noGrad } from "../../autograd/grad_mode.js";
 import { Embedding } from "../../nn/layers/embedding.js";
 import { MixtureOfExperts } from "../../nn/layers/moe.js";
 import { Module } from "../../nn/module.js";
+import { copy_ } from "../../ops/index.js";
 import { randint, randn, zeros } from "../../tensor/creation.js";
 import { InvalidArgumentError } from "../../tensor/errors.js";
 import { Generator } from "../../tensor/random.js";
@@ -22,6 +23,12 @@ export interface ComplexityOptions {
   seed?: number;
   /** Trace in training mode (dropout active, batch statistics); eval mode by default. */
   training?: boolean;
+  /**
+   * Timed forward passes after one untimed warm-up pass; each time reported is the median over
+   * them. Default 3. The passes run without recording gradients, and buffers such as BatchNorm's
+   * running statistics are restored afterwards.
+   */
+  timingRuns?: number;
 }
 
 /** What the traced forward pass is called with: a shape, several shapes, or ready tensors. */
@@ -99,6 +106,47 @@ function inclusiveCounts(calls: readonly CallRecord[]): Map<CallRecord, { flops:
   return result;
 }
 
+/**
+ * Runs `fn` and then writes back every buffer's values (BatchNorm's running statistics), so the
+ * extra passes of an analysis do not count as training batches.
+ */
+function withBuffersRestored<T>(model: Module, fn: () => T): T {
+  // Layers may replace a buffer (setBuffer) or write into it, so both the tensor and its values are kept.
+  const saved = [...model.modules()].flatMap((module) =>
+    module.namedBuffers().filter(([name]) => !name.includes(".")).map(([name, buffer]) => ({ module, name, buffer, copy: buffer.clone() })),
+  );
+  try {
+    return fn();
+  } finally {
+    noGrad(() => {
+      for (const { module, name, buffer, copy } of saved) {
+        copy_(buffer, copy);
+        module.setBuffer(name, buffer);
+      }
+    });
+  }
+}
+
+/** Per module, the median over `runs` traced passes of its summed wall time (all its calls), in milliseconds. */
+function medianTimes(model: Module, inputs: readonly Tensor[], runs: number): Map<Module, number> {
+  const samples = new Map<Module, number[]>();
+  for (let run = 0; run < runs; run++) {
+    const trace = noGrad(() => traceForward(model, [...inputs]));
+    const totals = new Map<Module, number>();
+    for (const call of trace.calls) totals.set(call.module, (totals.get(call.module) ?? 0) + call.elapsedMs);
+    for (const [module, ms] of totals) samples.set(module, [...(samples.get(module) ?? []), ms]);
+  }
+  const medians = new Map<Module, number>();
+  for (const [module, values] of samples) medians.set(module, median(values));
+  return medians;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** The 1-based position of each module among its parent's children (torchinfo's depth-idx). */
 function siblingIndices(model: Module): Map<Module, number> {
   const indices = new Map<Module, number>();
@@ -121,11 +169,18 @@ function siblingIndices(model: Module): Map<Module, number> {
  */
 export function complexity(model: Module, input: ComplexityInput, options: ComplexityOptions = {}): ComplexitySummary {
   if (!(model instanceof Module)) throw new InvalidArgumentError(`complexity: model must be an nn.Module, got ${typeof model}.`);
+  const timingRuns = options.timingRuns ?? 3;
+  if (!Number.isInteger(timingRuns) || timingRuns < 1) {
+    throw new InvalidArgumentError(`complexity: invalid timingRuns=${String(timingRuns)}; expected an integer >= 1, such as { timingRuns: 3 }.`);
+  }
   const inputs = makeInputs(model, input, options);
-  // Counting reads module.training (Dropout, BatchNorm), so it runs in the traced mode too.
-  const { trace, counts } = withMode(model, options.training ?? false, () => {
-    const traced = noGrad(() => traceForward(model, inputs));
-    return { trace: traced, counts: inclusiveCounts(traced.calls) };
+  // Counting reads module.training (Dropout, BatchNorm), so it runs in the traced mode too. The
+  // counting pass also serves as the timing warm-up.
+  const { trace, counts, times } = withMode(model, options.training ?? false, () => {
+    const trace = withBuffersRestored(model, () => noGrad(() => traceForward(model, inputs)));
+    const counts = inclusiveCounts(trace.calls);
+    const times = withBuffersRestored(model, () => medianTimes(model, inputs, timingRuns));
+    return { trace, counts, times };
   });
   const fields = receptiveFields(trace.calls, inputs);
   const indices = siblingIndices(model);
@@ -152,7 +207,7 @@ export function complexity(model: Module, input: ComplexityInput, options: Compl
       flops: sum((c) => counts.get(c)!.flops),
       macs: sum((c) => counts.get(c)!.macs),
       activationBytes: sum((c) => bytesOf(c.output)),
-      timeMs: sum((c) => c.elapsedMs),
+      timeMs: times.get(module) ?? 0,
       receptiveField: field,
     };
   });
@@ -174,9 +229,10 @@ export function complexity(model: Module, input: ComplexityInput, options: Compl
       activationBytes: leafCalls.reduce((n, c) => n + bytesOf(c.output), 0),
       inputBytes: bytesOf(inputs),
       parameterBytes,
-      timeMs: trace.root.elapsedMs,
+      timeMs: times.get(model) ?? 0,
     },
     receptiveField: lastField,
     uncounted: [...uncounted],
+    timingRuns,
   });
 }

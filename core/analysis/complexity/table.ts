@@ -25,7 +25,10 @@ export interface LayerSummary {
   macs: number;
   /** Bytes of the tensors this module returned. */
   activationBytes: number;
-  /** Wall time including submodules, in milliseconds. */
+  /**
+   * Wall time of its calls including submodules, in milliseconds: the median over `timingRuns`
+   * passes that follow one warm-up pass.
+   */
   timeMs: number;
   receptiveField: ReceptiveField | null;
 }
@@ -40,6 +43,7 @@ export interface ComplexityTotals {
   activationBytes: number;
   inputBytes: number;
   parameterBytes: number;
+  /** Wall time of the whole forward pass in milliseconds, the median over `timingRuns` passes after a warm-up. */
   timeMs: number;
 }
 
@@ -53,6 +57,8 @@ export interface ComplexitySummary {
   receptiveField: ReceptiveField | null;
   /** Module types that ran without a counting rule, so their FLOPs are missing from the totals. */
   uncounted: string[];
+  /** How many timed passes each time is the median of. */
+  timingRuns: number;
   toString(): string;
   [DISPLAY](): MimeBundle;
 }
@@ -129,6 +135,7 @@ export function summaryText(summary: Omit<ComplexitySummary, "toString" | typeof
   );
   if (summary.receptiveField) lines.push(`Receptive field: ${fieldText(summary.receptiveField)}`);
   if (summary.uncounted.length) lines.push(`Not counted (no FLOP rule): ${summary.uncounted.join(", ")}`);
+  lines.push(`Forward time (ms): ${t.timeMs.toFixed(3)} (median of ${summary.timingRuns} after a warm-up)`);
   lines.push(
     rule,
     `Input size (MB): ${mb(t.inputBytes)}`,
@@ -142,7 +149,7 @@ export function summaryText(summary: Omit<ComplexitySummary, "toString" | typeof
 
 /** The HTML table: one row per module with every count, then the totals. */
 export function summaryHtml(summary: Omit<ComplexitySummary, "toString" | typeof DISPLAY>): string {
-  const header = ["Layer", "Type", "Output shape", "Params", "Trainable", "MACs", "FLOPs", "Activations (bytes)", "Receptive field", "Time (ms)"];
+  const header = ["Layer", "Type", "Output shape", "Params", "Trainable", "MACs", "FLOPs", "Activations (bytes)", "Receptive field", `Time (ms, median of ${summary.timingRuns})`];
   const rows = summary.layers.map((layer) => [
     `${"\u00a0\u00a0".repeat(layer.depth)}${layer.name || "(model)"}`,
     layer.type,
@@ -157,7 +164,9 @@ export function summaryHtml(summary: Omit<ComplexitySummary, "toString" | typeof
   ]);
   const t = summary.totals;
   rows.push(["Total", "", "", grouped(t.params), grouped(t.trainableParams), grouped(t.macs), grouped(t.flops), grouped(t.activationBytes), fieldText(summary.receptiveField), t.timeMs.toFixed(3)]);
-  const caption = `${summary.model} on input ${summary.inputShapes.map((s) => `[${s.join(", ")}]`).join(", ")}` + (summary.uncounted.length ? ` (not counted: ${summary.uncounted.join(", ")})` : "");
+  const caption = `${summary.model} on input ${summary.inputShapes.map((s) => `[${s.join(", ")}]`).join(", ")}` +
+    (summary.uncounted.length ? ` (not counted: ${summary.uncounted.join(", ")})` : "") +
+    `; times are the median of ${summary.timingRuns} passes after a warm-up`;
   return htmlTable(header, rows, { caption, numericColumns: [3, 4, 5, 6, 7, 9] });
 }
 
