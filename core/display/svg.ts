@@ -4,7 +4,9 @@ import { escapeHtml } from "./protocol.js";
 /**
  * A static SVG drawing of a Plotly figure, the fallback where Plotly's JavaScript does not run
  * (GitHub's notebook viewer, plain-text exports). It draws line and marker scatters, bars and
- * histograms against linear or log axes, and heatmaps, contours and surfaces as a colored grid.
+ * histograms against linear or log axes, a second y-axis on the right ("y2"), and heatmaps,
+ * contours and surfaces as a colored grid with a color scale. Traces on other axes are left out
+ * of the drawing and its legend.
  */
 
 const WIDTH = 640;
@@ -54,12 +56,27 @@ function axisTitle(figure: Figure, name: "xaxis" | "yaxis"): string {
   return typeof title === "string" ? title : (title?.text ?? "");
 }
 
+/** The smallest gap between neighbouring x values of the bar traces, or 0 without bars. */
+function barSpacingOf(traces: readonly Trace[]): number {
+  let spacing = Infinity;
+  for (const trace of traces) {
+    if (trace.type !== "bar") continue;
+    const xs = numeric(trace.x, (trace.y ?? []).length).sort((a, b) => a - b);
+    for (let i = 1; i < xs.length; i++) if (xs[i] > xs[i - 1]) spacing = Math.min(spacing, xs[i] - xs[i - 1]);
+    if (xs.length === 1) spacing = Math.min(spacing, 1);
+  }
+  return Number.isFinite(spacing) ? spacing : 0;
+}
+
 export function renderSvg(figure: Figure): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const title = typeof figure.layout.title === "string" ? figure.layout.title : (figure.layout.title?.text ?? "");
   const parts: string[] = [];
-  const grids = figure.data.filter((t) => t.type === "heatmap" || t.type === "contour" || t.type === "surface");
+  const onAxis = (trace: Trace, axis: string): boolean => (trace.yaxis ?? "y") === axis;
+  const primary = figure.data.filter((t) => onAxis(t, "y"));
+  const secondary = figure.data.filter((t) => onAxis(t, "y2") && t.type === "scatter");
+  const grids = primary.filter((t) => t.type === "heatmap" || t.type === "contour" || t.type === "surface");
   const logY = axisType(figure, "yaxis") === "log";
   const transformY = (v: number): number => (logY ? Math.log10(v) : v);
 
@@ -69,7 +86,7 @@ export function renderSvg(figure: Figure): string {
     if (Number.isFinite(x)) [xMin, xMax] = [Math.min(xMin, x), Math.max(xMax, x)];
     if (Number.isFinite(y)) [yMin, yMax] = [Math.min(yMin, y), Math.max(yMax, y)];
   };
-  for (const trace of figure.data) {
+  for (const trace of primary) {
     if (trace.z) {
       const rows = trace.z.length;
       const cols = rows ? trace.z[0].length : 0;
@@ -87,10 +104,19 @@ export function renderSvg(figure: Figure): string {
       if (trace.type === "bar") expand(NaN, 0);
     }
   }
+  for (const trace of secondary) numeric(trace.x, (trace.y ?? []).length).forEach((x) => expand(x, NaN));
   if (!Number.isFinite(xMin)) [xMin, xMax] = [0, 1];
   if (!Number.isFinite(yMin)) [yMin, yMax] = [0, 1];
   if (xMin === xMax) [xMin, xMax] = [xMin - 0.5, xMax + 0.5];
   if (yMin === yMax) [yMin, yMax] = [yMin - 0.5, yMax + 0.5];
+  // Bars are centred on their x values, so the x range gets half a bar of room on each side.
+  const barSpacing = barSpacingOf(primary);
+  if (barSpacing > 0) [xMin, xMax] = [xMin - barSpacing / 2, xMax + barSpacing / 2];
+  if (grids.length === 0) {
+    const room = (yMax - yMin) * 0.05;
+    yMax += room;
+    if (yMin < 0) yMin -= room;
+  }
   const sx = (x: number): number => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotWidth;
   const sy = (y: number): number => MARGIN.top + plotHeight - ((y - yMin) / (yMax - yMin)) * plotHeight;
 
@@ -111,6 +137,20 @@ export function renderSvg(figure: Figure): string {
     }
   }
 
+  // Heatmap-like traces get a color scale in the legend area, from the smallest to the largest z.
+  if (grids.length > 0) {
+    const flat = grids.flatMap((t) => (t.z ?? []).flat()).filter(Number.isFinite);
+    const [zMin, zMax] = [Math.min(...flat), Math.max(...flat)];
+    const [barX, barTop, barHeight] = [WIDTH - MARGIN.right + 20, MARGIN.top, plotHeight];
+    for (let k = 0; k < 40; k++) {
+      parts.push(`<rect x="${barX}" y="${(barTop + (k * barHeight) / 40).toFixed(1)}" width="14" height="${(barHeight / 40 + 0.5).toFixed(1)}" fill="${rampColor(1 - k / 39)}"/>`);
+    }
+    for (const z of niceTicks(zMin, zMax)) {
+      const y = barTop + barHeight - ((z - zMin) / (zMax - zMin || 1)) * barHeight;
+      parts.push(`<text x="${barX + 18}" y="${(y + 4).toFixed(1)}">${escapeHtml(formatTick(z))}</text>`);
+    }
+  }
+
   // Axes, ticks and grid lines.
   parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#444"/>`);
   for (const x of niceTicks(xMin, xMax)) {
@@ -118,18 +158,33 @@ export function renderSvg(figure: Figure): string {
     parts.push(`<text x="${sx(x).toFixed(1)}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle">${escapeHtml(formatTick(x))}</text>`);
   }
   for (const y of niceTicks(yMin, yMax)) {
-    parts.push(`<line x1="${MARGIN.left - 5}" y1="${sy(y).toFixed(1)}" x2="${MARGIN.left + plotWidth}" y2="${sy(y).toFixed(1)}" stroke="#ddd"/>`);
+    const gridEnd = grids.length > 0 ? MARGIN.left : MARGIN.left + plotWidth;
+    parts.push(`<line x1="${MARGIN.left - 5}" y1="${sy(y).toFixed(1)}" x2="${gridEnd}" y2="${sy(y).toFixed(1)}" stroke="#ddd"/>`);
     parts.push(`<text x="${MARGIN.left - 8}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatTick(logY ? Math.pow(10, y) : y))}</text>`);
+  }
+
+  // A second y-axis on the right for "y2" traces, with its own range.
+  let [y2Min, y2Max] = [Infinity, -Infinity];
+  for (const trace of secondary) for (const v of (trace.y ?? []).map(Number)) if (Number.isFinite(v)) [y2Min, y2Max] = [Math.min(y2Min, v), Math.max(y2Max, v)];
+  if (y2Min === y2Max) [y2Min, y2Max] = [y2Min - 0.5, y2Max + 0.5];
+  const sy2 = (y: number): number => MARGIN.top + plotHeight - ((y - y2Min) / (y2Max - y2Min)) * plotHeight;
+  if (secondary.length > 0 && Number.isFinite(y2Min)) {
+    for (const y of niceTicks(y2Min, y2Max)) {
+      parts.push(`<line x1="${MARGIN.left + plotWidth}" y1="${sy2(y).toFixed(1)}" x2="${MARGIN.left + plotWidth + 5}" y2="${sy2(y).toFixed(1)}" stroke="#444"/>`);
+      parts.push(`<text x="${MARGIN.left + plotWidth + 8}" y="${(sy2(y) + 4).toFixed(1)}">${escapeHtml(formatTick(y))}</text>`);
+    }
   }
 
   // Lines, markers and bars, with a legend entry per named trace.
   let legendRow = 0;
-  figure.data.forEach((trace: Trace, index) => {
+  const legendX = WIDTH - MARGIN.right + (secondary.length > 0 ? 45 : 10);
+  [...primary, ...secondary].forEach((trace: Trace, index) => {
+    const scaleY = onAxis(trace, "y2") ? sy2 : (v: number): number => sy(transformY(v));
     const color = (trace.line?.color as string | undefined) ?? (trace.marker?.color as string | undefined) ?? COLORS[index % COLORS.length];
     if (trace.type === "scatter") {
       const ys = (trace.y ?? []).map(Number);
       const xs = numeric(trace.x, ys.length);
-      const points = xs.map((x, i) => [sx(x), sy(transformY(ys[i]))]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+      const points = xs.map((x, i) => [sx(x), scaleY(ys[i])]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
       if ((trace.mode ?? "lines").includes("lines") && points.length > 1) {
         parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ")}"/>`);
       }
@@ -139,7 +194,7 @@ export function renderSvg(figure: Figure): string {
     } else if (trace.type === "bar") {
       const ys = (trace.y ?? []).map(Number);
       const xs = numeric(trace.x, ys.length);
-      const width = (plotWidth / Math.max(ys.length, 1)) * 0.7;
+      const width = barSpacing > 0 ? ((barSpacing / (xMax - xMin)) * plotWidth) * 0.7 : plotWidth * 0.7;
       xs.forEach((x, i) => {
         const [top, base] = [sy(Math.max(ys[i], 0)), sy(Math.min(ys[i], 0))];
         parts.push(`<rect x="${(sx(x) - width / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${width.toFixed(1)}" height="${Math.max(base - top, 0.5).toFixed(1)}" fill="${color}"/>`);
@@ -157,8 +212,8 @@ export function renderSvg(figure: Figure): string {
     }
     if (trace.name && !trace.z) {
       const y = MARGIN.top + 10 + legendRow++ * 18;
-      parts.push(`<rect x="${WIDTH - MARGIN.right + 10}" y="${y - 8}" width="12" height="8" fill="${color}"/>`);
-      parts.push(`<text x="${WIDTH - MARGIN.right + 28}" y="${y}">${escapeHtml(trace.name)}</text>`);
+      parts.push(`<rect x="${legendX}" y="${y - 8}" width="12" height="8" fill="${color}"/>`);
+      parts.push(`<text x="${legendX + 18}" y="${y}">${escapeHtml(trace.name)}</text>`);
     }
   });
 

@@ -239,6 +239,10 @@ export function writeStrided(target: Tensor, source: Tensor): void {
   const rank = target.ndim;
   const size = flat.length;
   if (size === 0) return;
+  if (target.isContiguous() && flat.constructor === data.constructor) {
+    data.set(flat, target.offset);
+    return;
+  }
   if (rank === 0) {
     data[target.offset] = flat[0];
     return;
