@@ -273,15 +273,79 @@ describe("bad input", () => {
     expect(() => complexity(new nn.ReLU(), [1.5, 2])).toThrow(/expected a shape such as/);
   });
 
-  test("types without a rule are listed", () => {
+  test("types whose ops are not visible are listed", () => {
     class Doubler extends nn.Module {
       forward(x: pl.Tensor): pl.Tensor {
-        return x.mul(2);
+        return pl.noGrad(() => x.mul(2));
       }
     }
     const summary = complexity(new Doubler(), [2, 2]);
     expect(summary.uncounted).toEqual(["Doubler"]);
     expect(summary.toString()).toContain("Not counted (no FLOP rule): Doubler");
+  });
+});
+
+describe("functional ops in a module's forward", () => {
+  class Res extends nn.Module {
+    fc = new nn.Linear(4, 4);
+    forward(x: pl.Tensor): pl.Tensor {
+      return pl.add(x, pl.tanh(this.fc.forward(x)));
+    }
+  }
+
+  test("count as the module's own FLOPs", () => {
+    const summary = complexity(new nn.Sequential(new Res(), new Res()), [2, 4]);
+    // Linear: 2·(2·4·4) + 8 bias adds = 72; the block's own tanh and add: 8 + 8.
+    expect(layer(summary, "0.fc").flops).toBe(72);
+    expect(layer(summary, "0").flops).toBe(72 + 16);
+    expect(layer(summary, "0").macs).toBe(32);
+    expect(summary.totals.flops).toBe(2 * (72 + 16));
+    expect(summary.uncounted).toEqual([]);
+    expect(summary.uncountedOps).toEqual([]);
+  });
+
+  test("count a residual convolution block", () => {
+    class Block extends nn.Module {
+      conv = new nn.Conv2d(2, 2, 3, { padding: 1, bias: false });
+      forward(x: pl.Tensor): pl.Tensor {
+        return pl.relu(pl.add(this.conv.forward(x), x));
+      }
+    }
+    const summary = complexity(new Block(), [1, 2, 4, 4]);
+    // Conv2d: 32 outputs · 2 channels · 9 taps = 576 MACs; the block adds and rectifies 32 elements.
+    expect(summary.totals.macs).toBe(576);
+    expect(summary.totals.flops).toBe(2 * 576 + 32 + 32);
+  });
+
+  test("count a leaf module's own matmul as 2·m·n·k", () => {
+    class Doubler extends nn.Module {
+      forward(x: pl.Tensor): pl.Tensor {
+        return x.mul(2);
+      }
+    }
+    class Projection extends nn.Module {
+      weight = new nn.Parameter(pl.randn([4, 3]));
+      forward(x: pl.Tensor): pl.Tensor {
+        return pl.relu(x.matmul(this.weight));
+      }
+    }
+    expect(complexity(new Doubler(), [2, 2]).totals.flops).toBe(4);
+    const summary = complexity(new Projection(), [5, 4]);
+    expect(summary.totals.macs).toBe(5 * 4 * 3);
+    expect(summary.totals.flops).toBe(2 * 5 * 4 * 3 + 5 * 3);
+    expect(summary.uncounted).toEqual([]);
+  });
+
+  test("without a rule are named in the summary", () => {
+    class Spread extends nn.Module {
+      fc = new nn.Linear(4, 4);
+      forward(x: pl.Tensor): pl.Tensor {
+        return this.fc.forward(x).std(1);
+      }
+    }
+    const summary = complexity(new nn.Sequential(new Spread()), [2, 4]);
+    expect(summary.uncountedOps).toEqual(["functional ops inside 0.forward (Spread): std — not counted"]);
+    expect(summary.toString()).toContain("\nfunctional ops inside 0.forward (Spread): std — not counted\n");
   });
 });
 

@@ -35,8 +35,9 @@ import { type CallRecord, tensorsIn } from "./trace.js";
  * - MixtureOfExperts: the routing softmax (5 per gate logit) and combining the expert outputs
  *   (a multiply and an add per routed token and output feature). The gate and the experts are
  *   submodules, and only the experts that received tokens run, so only they are counted.
- * - Other modules with submodules: 0 of their own. Functional ops in their forward (a residual add
- *   in a user-defined block, say) are not counted, unless the type has a rule above.
+ * - Other modules: the functional ops in their forward (a residual add in a user-defined block,
+ *   say), found through the autograd graph by functional.ts and counted by its rules as the
+ *   module's own FLOPs. Ops without a rule there are listed as not counted.
  */
 
 export interface Count {
@@ -197,6 +198,16 @@ function ruleType(module: Module): string {
     if (name in RULES || name in ACTIVATION_FLOPS || ZERO_COST.has(name)) return name;
   }
   return module.constructor.name;
+}
+
+/**
+ * Whether the call's own ops are counted from the autograd graph: true for types without a rule
+ * above, except leaves that cost 0 (Embedding, Flatten, Identity).
+ */
+export function countsFunctionalOps(call: CallRecord): boolean {
+  const type = ruleType(call.module);
+  if (type in RULES || type in ACTIVATION_FLOPS) return false;
+  return !(ZERO_COST.has(type) && call.children.length === 0);
 }
 
 /** The FLOPs and MACs one call does itself, by the rules above. */

@@ -1,4 +1,4 @@
-import { noGrad } from "../../autograd/grad_mode.js";
+import { enableGrad, noGrad } from "../../autograd/grad_mode.js";
 import { Embedding } from "../../nn/layers/embedding.js";
 import { MixtureOfExperts } from "../../nn/layers/moe.js";
 import { Module } from "../../nn/module.js";
@@ -7,7 +7,8 @@ import { randint, randn, zeros } from "../../tensor/creation.js";
 import { InvalidArgumentError } from "../../tensor/errors.js";
 import { Generator } from "../../tensor/random.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { countCall } from "./counters.js";
+import { countCall, countsFunctionalOps } from "./counters.js";
+import { countFunctional, endOrder } from "./functional.js";
 import { type ReceptiveField, receptiveFields } from "./receptive_field.js";
 import { type CallRecord, tensorsIn, traceForward } from "./trace.js";
 import { type ComplexitySummary, type LayerSummary, attachDisplay } from "./table.js";
@@ -91,11 +92,25 @@ function countParameters(module: Module, recurse: boolean): { total: number; tra
   };
 }
 
+type OwnCount = ReturnType<typeof countCall> & { uncountedOps: string[] };
+
+/** What one call does itself: its type's rule, or else the functional ops in its forward. */
+function ownCount(call: CallRecord, calls: readonly CallRecord[], order: Map<CallRecord, number>): OwnCount {
+  const own = countCall(call);
+  if (!countsFunctionalOps(call)) return { ...own, uncountedOps: [] };
+  const functional = countFunctional(call, calls, order);
+  // A leaf type without a rule counts as covered once its ops are visible; ops without a rule are
+  // listed by name instead.
+  const counted = own.counted || functional.ops > 0;
+  return { flops: own.flops + functional.flops, macs: own.macs + functional.macs, counted, uncountedOps: functional.uncounted };
+}
+
 /** Inclusive FLOPs and MACs per call: the call's own count plus its descendants'. */
-function inclusiveCounts(calls: readonly CallRecord[]): Map<CallRecord, { flops: number; macs: number; own: ReturnType<typeof countCall> }> {
-  const result = new Map<CallRecord, { flops: number; macs: number; own: ReturnType<typeof countCall> }>();
+function inclusiveCounts(calls: readonly CallRecord[]): Map<CallRecord, { flops: number; macs: number; own: OwnCount }> {
+  const result = new Map<CallRecord, { flops: number; macs: number; own: OwnCount }>();
+  const order = endOrder(calls[0]);
   for (let i = calls.length - 1; i >= 0; i--) {
-    const own = countCall(calls[i]);
+    const own = ownCount(calls[i], calls, order);
     let [flops, macs] = [own.flops, own.macs];
     for (const child of calls[i].children) {
       flops += result.get(child)!.flops;
@@ -157,9 +172,11 @@ function siblingIndices(model: Module): Map<Module, number> {
 /**
  * Traces one forward pass of `model` and counts, per module and in total, parameters, FLOPs,
  * MACs, activation memory, the receptive field of convolution and pooling stacks and wall time.
- * The model runs in eval mode (unless `training`) without recording gradients; its modes are
- * restored afterwards. Counting conventions are in counters.ts; a module type without a rule and
- * without submodules counts 0 and is listed in `uncounted`.
+ * The model runs in eval mode (unless `training`), and its modes and buffers are restored
+ * afterwards. The counting pass records the autograd graph, so the functional ops of a module
+ * without a rule (a residual add, say) are counted as its own FLOPs (functional.ts). A leaf
+ * module whose work stays invisible is listed in `uncounted`, and ops without a rule in
+ * `uncountedOps`. Counting conventions are in counters.ts.
  *
  * ```ts
  * const summary = analysis.complexity(net, [1, 1, 28, 28]);
@@ -174,23 +191,33 @@ export function complexity(model: Module, input: ComplexityInput, options: Compl
     throw new InvalidArgumentError(`complexity: invalid timingRuns=${String(timingRuns)}; expected an integer >= 1, such as { timingRuns: 3 }.`);
   }
   const inputs = makeInputs(model, input, options);
-  // Counting reads module.training (Dropout, BatchNorm), so it runs in the traced mode too. The
-  // counting pass also serves as the timing warm-up.
+  // Functional ops are found through the autograd graph, so the counting pass records it: float
+  // inputs are replaced by copies that require grad. It also serves as the timing warm-up.
+  const traced = inputs.map((t) => (t.dtype === "float32" || t.dtype === "float64" ? t.detach().requiresGrad_() : t));
+  // Counting reads module.training (Dropout, BatchNorm), so it runs in the traced mode too.
   const { trace, counts, times } = withMode(model, options.training ?? false, () => {
-    const trace = withBuffersRestored(model, () => noGrad(() => traceForward(model, inputs)));
+    const trace = withBuffersRestored(model, () => enableGrad(() => traceForward(model, traced)));
     const counts = inclusiveCounts(trace.calls);
-    const times = withBuffersRestored(model, () => medianTimes(model, inputs, timingRuns));
+    const times = withBuffersRestored(model, () => medianTimes(model, traced, timingRuns));
     return { trace, counts, times };
   });
-  const fields = receptiveFields(trace.calls, inputs);
+  const fields = receptiveFields(trace.calls, traced);
   const indices = siblingIndices(model);
   const uncounted = new Set<string>();
+  const uncountedOps = new Set<string>();
 
   const layers: LayerSummary[] = [...trace.names].map(([module, name]) => {
     const calls = trace.calls.filter((c) => c.module === module);
     const sum = (f: (c: CallRecord) => number): number => calls.reduce((total, c) => total + f(c), 0);
     const last = calls[calls.length - 1];
-    for (const c of calls) if (!counts.get(c)!.own.counted) uncounted.add(module.constructor.name);
+    for (const c of calls) {
+      const own = counts.get(c)!.own;
+      if (!own.counted) uncounted.add(module.constructor.name);
+      if (own.uncountedOps.length > 0) {
+        const where = name ? `${name}.forward (${module.constructor.name})` : `${module.constructor.name}.forward`;
+        uncountedOps.add(`functional ops inside ${where}: ${own.uncountedOps.join(", ")} — not counted`);
+      }
+    }
     const field = [...calls].reverse().map((c) => fields.get(c)).find((f): f is ReceptiveField => f !== undefined) ?? null;
     const params = countParameters(module, true);
     return {
@@ -233,6 +260,7 @@ export function complexity(model: Module, input: ComplexityInput, options: Compl
     },
     receptiveField: lastField,
     uncounted: [...uncounted],
+    uncountedOps: [...uncountedOps],
     timingRuns,
   });
 }

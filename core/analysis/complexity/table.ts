@@ -57,6 +57,11 @@ export interface ComplexitySummary {
   receptiveField: ReceptiveField | null;
   /** Module types that ran without a counting rule, so their FLOPs are missing from the totals. */
   uncounted: string[];
+  /**
+   * Functional ops found in a module's forward that have no FLOP rule, one entry per module, such
+   * as "functional ops inside block.forward (Res): std — not counted"; their FLOPs are missing from the totals.
+   */
+  uncountedOps: string[];
   /** How many timed passes each time is the median of. */
   timingRuns: number;
   toString(): string;
@@ -135,6 +140,7 @@ export function summaryText(summary: Omit<ComplexitySummary, "toString" | typeof
   );
   if (summary.receptiveField) lines.push(`Receptive field: ${fieldText(summary.receptiveField)}`);
   if (summary.uncounted.length) lines.push(`Not counted (no FLOP rule): ${summary.uncounted.join(", ")}`);
+  lines.push(...summary.uncountedOps);
   lines.push(`Forward time (ms): ${t.timeMs.toFixed(3)} (median of ${summary.timingRuns} after a warm-up)`);
   lines.push(
     rule,
@@ -166,6 +172,7 @@ export function summaryHtml(summary: Omit<ComplexitySummary, "toString" | typeof
   rows.push(["Total", "", "", grouped(t.params), grouped(t.trainableParams), grouped(t.macs), grouped(t.flops), grouped(t.activationBytes), fieldText(summary.receptiveField), t.timeMs.toFixed(3)]);
   const caption = `${summary.model} on input ${summary.inputShapes.map((s) => `[${s.join(", ")}]`).join(", ")}` +
     (summary.uncounted.length ? ` (not counted: ${summary.uncounted.join(", ")})` : "") +
+    summary.uncountedOps.map((ops) => ` (${ops})`).join("") +
     `; times are the median of ${summary.timingRuns} passes after a warm-up`;
   return htmlTable(header, rows, { caption, numericColumns: [3, 4, 5, 6, 7, 9] });
 }
