@@ -118,7 +118,7 @@ function checkSizes(owner: string, inputSize: number, hiddenSize: number): void 
 /** An Elman RNN cell: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu). */
 export class RNNCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
-    super(options.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, options);
+    super(checkKeys("RNNCell", "options", options, ["bias", "dtype", "nonlinearity"]).nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, options);
   }
 
   forward(input: Tensor, hx?: Tensor | null): Tensor {
@@ -131,7 +131,7 @@ export class RNNCell extends CellBase {
 /** An LSTM cell; forward returns [h', c']. */
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    super("LSTM", inputSize, hiddenSize, options);
+    super("LSTM", inputSize, hiddenSize, checkKeys("LSTMCell", "options", options, ["bias", "dtype"]));
   }
 
   forward(input: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
@@ -146,7 +146,7 @@ export class LSTMCell extends CellBase {
 /** A GRU cell. */
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    super("GRU", inputSize, hiddenSize, options);
+    super("GRU", inputSize, hiddenSize, checkKeys("GRUCell", "options", options, ["bias", "dtype"]));
   }
 
   forward(input: Tensor, hx?: Tensor | null): Tensor {
@@ -174,6 +174,12 @@ export interface SequenceOptions {
    * direction starts at each sequence's own last step, as PyTorch's packed sequences do.
    */
   lengths?: readonly number[] | Tensor;
+  /**
+   * A [batch, time] mask (bool, or 0/1 numbers), true at valid steps, in the layout of the input
+   * (time first unless batchFirst). A masked step leaves the state unchanged and gives a zero
+   * output, in both directions. Give `lengths` or `mask`, not both.
+   */
+  mask?: Tensor;
 }
 
 /** Multi-layer recurrent network shared by RNN, LSTM and GRU. */
@@ -187,6 +193,7 @@ abstract class RecurrentBase extends Module {
   constructor(protected readonly mode: RecurrentMode, readonly inputSize: number, readonly hiddenSize: number, options: RecurrentOptions) {
     super();
     checkSizes(new.target.name, inputSize, hiddenSize);
+    checkKeys(new.target.name, "options", options, ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "dtype", "nonlinearity"]);
     this.numLayers = options.numLayers ?? 1;
     if (!Number.isInteger(this.numLayers) || this.numLayers < 1) throw new InvalidArgumentError(`${new.target.name}: numLayers=${this.numLayers} is invalid; expected a positive integer.`);
     this.dropoutP = options.dropout ?? 0;
@@ -244,7 +251,8 @@ abstract class RecurrentBase extends Module {
         throw new ShapeError(`${this.constructor.name}: ${name} must have shape ${formatShape(stateShape)} (numLayers·directions, batch, hiddenSize), got ${formatShape(state.shape)}.`);
       }
     }
-    const masks = this.stepMasks(options.lengths, steps, batch, dtype);
+    checkKeys(this.constructor.name, "forward options", options, ["lengths", "mask"]);
+    const masks = options.mask ? this.maskSteps(options.mask, steps, batch, dtype) : this.stepMasks(options.lengths, steps, batch, dtype);
     const finalH: Tensor[] = [];
     const finalC: Tensor[] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -280,6 +288,20 @@ abstract class RecurrentBase extends Module {
     }
     const output = this.batchFirst ? transpose(sequence, 0, 1) : sequence;
     return { output, hN: stack(finalH, 0), cN: finalC.length ? stack(finalC, 0) : null };
+  }
+
+  /** Per-step [batch, 1] float masks from a [batch, time] or [time, batch] mask tensor. */
+  private maskSteps(mask: Tensor, steps: number, batch: number, dtype: "float32" | "float64"): Tensor[] {
+    const expected = this.batchFirst ? [batch, steps] : [steps, batch];
+    if (mask.shape.join() !== expected.join()) {
+      throw new ShapeError(`${this.constructor.name}: mask must have shape ${formatShape(expected)} (${this.batchFirst ? "batch, time" : "time, batch"}), got ${formatShape(mask.shape)}.`);
+    }
+    const values = mask.dataSync();
+    return Array.from({ length: steps }, (_, t) => {
+      const step = empty([batch, 1], dtype);
+      for (let b = 0; b < batch; b++) step.storage.data[b] = values[this.batchFirst ? b * steps + t : t * batch + b] ? 1 : 0;
+      return step;
+    });
   }
 
   /** A [batch, 1] float mask per step (1 where the step is within the sequence), or null. */
@@ -341,4 +363,18 @@ export class GRU extends RecurrentBase {
     const { output, hN } = this.run(input, h0 ?? null, null, options);
     return [output, hN];
   }
+}
+
+/** Rejects option names that the layer does not know, naming the valid ones and a camelCase fix. */
+function checkKeys<T extends object>(owner: string, what: string, options: T, allowed: readonly string[]): T {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${owner}: ${what} must be an object such as { ${allowed[0]}: ... }, got ${JSON.stringify(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const hint = camel !== key && allowed.includes(camel) ? ` Did you mean "${camel}"?` : "";
+    throw new InvalidArgumentError(`${owner}: unknown ${what === "options" ? "option" : "forward option"} "${key}"; valid options are ${allowed.join(", ")}.${hint}`);
+  }
+  return options;
 }

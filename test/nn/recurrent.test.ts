@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import * as pl from "../../core/index.js";
+
+const { nn } = pl;
+
+describe("recurrent layers", () => {
+  it("mask gives the same result as lengths", () => {
+    pl.manualSeed(0);
+    const lstm = new nn.LSTM(3, 4, { bidirectional: true, batchFirst: true, dtype: "float64" });
+    const x = pl.randn([2, 5, 3], { dtype: "float64" });
+    const mask = pl.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]).to("bool");
+    const [byLengths, [hLengths]] = lstm.forward(x, null, { lengths: [5, 3] });
+    const [byMask, [hMask]] = lstm.forward(x, null, { mask });
+    expect(byMask.toArray()).toEqual(byLengths.toArray());
+    expect(hMask.toArray()).toEqual(hLengths.toArray());
+  });
+
+  it("mask in time-first layout", () => {
+    pl.manualSeed(1);
+    const gru = new nn.GRU(2, 3, { dtype: "float64" });
+    const x = pl.randn([4, 2, 2], { dtype: "float64" });
+    const [out] = gru.forward(x, null, { mask: pl.tensor([[1, 1], [1, 1], [1, 0], [1, 0]]).to("bool") });
+    expect(out.select(1, 1).narrow(0, 2, 2).abs().sum().item()).toBe(0);
+  });
+
+  it("rejects a mask of the wrong shape", () => {
+    const gru = new nn.GRU(2, 3);
+    expect(() => gru.forward(pl.randn([4, 2, 2]), null, { mask: pl.ones([2, 4]) })).toThrow(/GRU: mask must have shape \[4, 2\] \(time, batch\), got \[2, 4\]/);
+  });
+
+  it("rejects unknown options with a camelCase hint", () => {
+    expect(() => new nn.LSTM(3, 4, { batch_first: true } as never)).toThrow(/LSTM: unknown option "batch_first"; valid options are .* Did you mean "batchFirst"\?/);
+    expect(() => new nn.GRU(3, 4).forward(pl.randn([2, 1, 3]), null, { lenghts: [2] } as never)).toThrow(/GRU: unknown forward option "lenghts"/);
+  });
+});
