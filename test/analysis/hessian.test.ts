@@ -254,7 +254,7 @@ describe("models with few parameters", () => {
   it("spectrum with density works on a 1-parameter model", () => {
     const { linear, data, loss } = tinyProblem(1, false);
     const result = H.spectrum(linear, loss, data, { density: true });
-    expect(result.toString()).toContain("1 runs");
+    expect(result.toString()).toContain("stochastic Lanczos quadrature, 1 run × 1 step,");
     expect(() => H.spectrum(linear, loss, data, { topK: 2 })).toThrow("(the model has 1 parameter), so it has only 1");
   });
 

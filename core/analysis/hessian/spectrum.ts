@@ -1,6 +1,6 @@
 import { DISPLAY, type Figure, type MimeBundle, PLOTLY_MIME, renderSvg } from "../../display/index.js";
 import type { SpectralDensity } from "./density.js";
-import type { EigenResult } from "./types.js";
+import { type EigenResult, countOf } from "./types.js";
 
 /**
  * The result of `analysis.hessian.spectrum`: the top eigenvalues (and their eigenvectors) of the
@@ -61,7 +61,7 @@ export class HessianSpectrum {
     if (!this.converged) lines.push(`  NOT CONVERGED: residuals ${this.residuals.map((r) => r.toExponential(2)).join(", ")}`);
     if (this.density) {
       const d = this.density;
-      lines.push(`  density: stochastic Lanczos quadrature, ${d.runs} runs × ${d.steps} steps, sigma ${formatValue(d.sigma)}, support [${formatValue(d.grid[0])}, ${formatValue(d.grid[d.grid.length - 1])}]`);
+      lines.push(`  density: stochastic Lanczos quadrature, ${countOf(d.runs, "run")} × ${countOf(d.steps, "step")}, sigma ${formatValue(d.sigma)}, support [${formatValue(d.grid[0])}, ${formatValue(d.grid[d.grid.length - 1])}]`);
     }
     return lines.join("\n");
   }
