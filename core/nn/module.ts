@@ -213,6 +213,14 @@ export abstract class Module {
    */
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
     const strict = options.strict ?? true;
+    if (typeof stateDict !== "object" || stateDict === null) {
+      throw new InvalidArgumentError(`loadStateDict: expected an object of named tensors (as stateDict() or loadSafetensors() return), got ${String(stateDict)}.`);
+    }
+    for (const [key, value] of Object.entries(stateDict)) {
+      if (!(value instanceof Tensor)) {
+        throw new InvalidArgumentError(`loadStateDict: "${key}" is not a tensor; wrap plain arrays with pl.tensor(values) before loading.`);
+      }
+    }
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((key) => !(key in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((key) => !(key in own));

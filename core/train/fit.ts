@@ -72,7 +72,17 @@ function unpack(batch: Batch, index: number): [Tensor, Tensor] {
 }
 
 function computeLoss(loss: LossFunction, output: Tensor, target: Tensor): Tensor {
-  return loss instanceof Module ? (loss.forward as (o: Tensor, t: Tensor) => Tensor)(output, target) : loss(output, target);
+  if (!(output instanceof Tensor)) {
+    throw new InvalidArgumentError(
+      `fit: the model returned ${Array.isArray(output) ? "an array" : typeof output}, but the loss needs one tensor. ` +
+        `Wrap the model in a Module whose forward returns the prediction tensor (for an LSTM, the output of forward(x)[0] through a head).`,
+    );
+  }
+  const value = loss instanceof Module ? (loss.forward as (o: Tensor, t: Tensor) => Tensor)(output, target) : loss(output, target);
+  if (!(value instanceof Tensor) || value.numel() !== 1) {
+    throw new InvalidArgumentError(`fit: the loss must return a one-element tensor, got ${value instanceof Tensor ? `shape [${value.shape.join(", ")}]` : typeof value}. Use reduction "mean" or "sum".`);
+  }
+  return value;
 }
 
 /** The fraction of rows whose argmax over the last dimension equals the int32 target. */

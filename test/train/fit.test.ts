@@ -135,3 +135,17 @@ describe("safetensors", () => {
     );
   });
 });
+
+describe("fit and load errors", () => {
+  it("explains a model that returns a tuple", async () => {
+    const lstm = new nn.LSTM(2, 2, { batchFirst: true });
+    const loader = [[pl.randn([4, 3, 2]), pl.randint(0, 2, [4])]] as unknown as Iterable<pl.train.Batch>;
+    const run = train.fit(lstm, loader, { epochs: 1, optimizer: new optim.SGD(lstm.parameters(), { lr: 0.1 }), loss: nn.functional.crossEntropy });
+    await expect(run).rejects.toThrow(/fit: the model returned an array, but the loss needs one tensor/);
+  });
+
+  it("loadStateDict rejects plain arrays", () => {
+    const layer = new nn.Linear(2, 1);
+    expect(() => layer.loadStateDict({ weight: [[1, 2]], bias: [0] } as never)).toThrow(/"weight" is not a tensor; wrap plain arrays with pl.tensor\(values\)/);
+  });
+});
