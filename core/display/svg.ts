@@ -9,9 +9,9 @@ import { escapeHtml } from "./protocol.js";
  * of the drawing and its legend.
  */
 
-const WIDTH = 640;
+const WIDTH = 700;
 const HEIGHT = 400;
-const MARGIN = { top: 40, right: 130, bottom: 50, left: 70 };
+const MARGIN = { top: 40, right: 170, bottom: 50, left: 70 };
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 /** About five round tick values covering [low, high]. */
@@ -166,6 +166,8 @@ export function renderSvg(figure: Figure): string {
   // A second y-axis on the right for "y2" traces, with its own range.
   let [y2Min, y2Max] = [Infinity, -Infinity];
   for (const trace of secondary) for (const v of (trace.y ?? []).map(Number)) if (Number.isFinite(v)) [y2Min, y2Max] = [Math.min(y2Min, v), Math.max(y2Max, v)];
+  const y2Range = (figure.layout.yaxis2 as { range?: number[] } | undefined)?.range;
+  if (y2Range && y2Range.length === 2) [y2Min, y2Max] = [y2Range[0], y2Range[1]];
   if (y2Min === y2Max) [y2Min, y2Max] = [y2Min - 0.5, y2Max + 0.5];
   const sy2 = (y: number): number => MARGIN.top + plotHeight - ((y - y2Min) / (y2Max - y2Min)) * plotHeight;
   if (secondary.length > 0 && Number.isFinite(y2Min)) {

@@ -58,6 +58,8 @@ export class NotebookView {
     const cells = Array.isArray(this.notebook.cells) ? (this.notebook.cells as Record<string, unknown>[]) : [];
     this.cells = cells.map((json) => this.makeCell(json));
     this.cellsElement.replaceChildren(...this.cells.map((cell) => cell.element));
+    // An empty notebook opens with one empty code cell to type into, as in JupyterLab.
+    if (this.cells.length === 0) this.insertCell(0);
     this.select(0);
     document.title = `${this.path} - paramlab`;
   }
