@@ -110,6 +110,13 @@ export function injectParameters(notebook: Notebook, parameters: Parameters): st
     execution_count: null,
   };
   notebook.cells.splice(index + 1, 0, cell);
-  if (index >= 0) return undefined;
-  return 'no cell is tagged "parameters", so the parameters were injected at the top; tag the cell that sets the defaults "parameters"';
+  if (index < 0) {
+    return 'no cell is tagged "parameters", so the parameters were injected at the top; tag the cell that sets the defaults "parameters"';
+  }
+  // As papermill does, name the parameters that the parameters cell does not declare: they are
+  // injected anyway but usually mean a typo.
+  const declared = joinSource(notebook.cells[index].source);
+  const unknown = Object.keys(parameters).filter((name) => !new RegExp(`\\b(const|let|var)\\s+${name.replace(/\$/g, "\\$")}\\b`).test(declared));
+  if (unknown.length === 0) return undefined;
+  return `the parameters cell does not declare ${unknown.map((name) => `"${name}"`).join(", ")}; they were injected anyway, so check the spelling`;
 }

@@ -123,3 +123,16 @@ describe("injectParameters", () => {
     ]);
   });
 });
+
+describe("parameters the notebook does not declare", () => {
+  it("warn with their names", () => {
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ id: "p", cell_type: "code", metadata: { tags: ["parameters"] }, source: "const steps = 10;\nlet lr = 0.1;", outputs: [], execution_count: null }],
+    } as unknown as Parameters<typeof injectParameters>[0];
+    expect(injectParameters(notebook, { steps: 5, lr: 0.2 })).toBeUndefined();
+    expect(injectParameters(notebook, { epochs: 2 })).toMatch(/the parameters cell does not declare "epochs"; they were injected anyway/);
+  });
+});
