@@ -170,7 +170,9 @@ function extremum(op: string, a: TensorLike, b: TensorLike, pick: string, weight
 export function cast(input: Tensor, dtype: DType): Tensor {
   if (input.dtype === dtype) return input;
   const out = empty(input.shape, dtype);
-  const expression = dtype === "bool" ? "x !== 0 ? 1 : 0" : dtype === "int32" ? "Math.trunc(x)" : "x";
+  let expression = "x";
+  if (dtype === "bool") expression = "x !== 0 ? 1 : 0";
+  else if (dtype === "int32") expression = "Math.trunc(x)";
   unaryLoop(expression)(out.storage.data, operand(input), input.shape);
   if (!isFloating(dtype) || !isFloating(input.dtype)) return out;
   const from = input.dtype;
