@@ -4,8 +4,8 @@ import { renderSvg } from "./svg.js";
 import { DISPLAY, type MimeBundle, htmlTable } from "./protocol.js";
 
 /**
- * How a training History renders: loss per step and per epoch, the other epoch metrics, and the
- * learning rate on a second axis, as one Plotly figure with an SVG fallback and a text table.
+ * Builds the picture of a training History: loss per step and per epoch, the other metrics on a
+ * second axis, and the learning rate, as one Plotly figure with an SVG fallback and a text table.
  */
 export function historyFigure(history: History): Figure {
   const data: Figure["data"] = [];
@@ -13,6 +13,7 @@ export function historyFigure(history: History): Figure {
   if (history.steps.length > 0) {
     data.push({ type: "scatter", mode: "lines", name: "loss (step)", x: stepX, y: history.steps.map((s) => s.loss), line: { width: 1, color: "#9ecae1" } });
   }
+
   const stepsPerEpoch = history.epochs.length ? history.steps.filter((s) => s.epoch === history.epochs[0].epoch).length : 0;
   const epochX = history.epochs.map((row) => row.epoch * Math.max(stepsPerEpoch, 1));
   const metricValues: number[] = [];
@@ -30,11 +31,13 @@ export function historyFigure(history: History): Figure {
     if (!isLoss) metricValues.push(...values);
     data.push({ type: "scatter", mode: "lines+markers", name: `${name} (epoch)`, x: epochX, y: values, yaxis: isLoss ? "y" : "y2" });
   }
+
   const lrs = history.stepMetric("lr");
   if (lrs.length > 0 && new Set(lrs).size > 1) {
     data.push({ type: "scatter", mode: "lines", name: "learning rate", x: stepX, y: lrs, yaxis: "y3", line: { dash: "dot", color: "#7f7f7f" } });
   }
-  // Metrics such as accuracy live in [0, 1]; a fixed range keeps a single epoch's point readable.
+
+  // Metrics such as accuracy lie in [0, 1], and a fixed range keeps a single epoch's point readable.
   const finite = metricValues.filter(Number.isFinite);
   const unitRange = finite.length > 0 && finite.every((v) => v >= 0 && v <= 1);
   const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? "" : "s"}`;
