@@ -55,10 +55,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   const { file, info } = await writeConnectionFile(options);
   const argv = (options.argv ?? defaultKernelArgv(options.kernelArgs)).map((arg) => arg.replaceAll("{connection_file}", file));
   const spawnProcess = (): SpawnedKernel => {
-    // JPY_PARENT_PID tells the kernel who started it, as jupyter_client does.
-    // TODO: the kernel does not act on it yet, so a kernel whose launcher is killed runs on.
-    const env = { ...(options.env ?? process.env), JPY_PARENT_PID: String(process.pid) };
-    const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (text: string) => options.onStderr?.(text));
     // Without an 'error' listener, a program that cannot be started (missing, not executable)
