@@ -1,8 +1,8 @@
 import { DTypeError } from "./errors.js";
 
 /**
- * Element types. `float32` is the default for floating tensors, `int32` holds integer data such
- * as class labels and indices, and `bool` holds masks and comparison results (stored as bytes).
+ * Element types. `float32` is the default for floating tensors, `int32` stores integer data such
+ * as class labels and indices, and `bool` stores masks and comparison results (stored as bytes).
  */
 export type DType = "float32" | "float64" | "int32" | "bool";
 

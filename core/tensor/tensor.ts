@@ -55,7 +55,7 @@ export class Tensor {
   static fromTypedArray(data: TypedArray, shape: Shape): Tensor {
     if (numel(shape) !== data.length) {
       throw new InvalidArgumentError(
-        `Tensor.fromTypedArray: shape ${formatShape(shape)} holds ${numel(shape)} elements, but the array has ${data.length}.`,
+        `Tensor.fromTypedArray: shape ${formatShape(shape)} needs ${numel(shape)} elements, but the array has ${data.length}.`,
       );
     }
     return new Tensor(new Storage(data), shape);

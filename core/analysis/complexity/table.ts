@@ -126,8 +126,9 @@ export function summaryText(summary: Omit<ComplexitySummary, "toString" | typeof
     rule,
   ];
   summary.layers.forEach((layer, i) => {
-    const macs = layer.calls === 0 ? "--" : layer.macs ? grouped(layer.macs) : "--";
-    const flops = layer.calls === 0 ? "--" : layer.flops ? grouped(layer.flops) : "--";
+    const ran = layer.calls > 0;
+    const macs = ran && layer.macs ? grouped(layer.macs) : "--";
+    const flops = ran && layer.flops ? grouped(layer.flops) : "--";
     lines.push(column(labels[i], labelWidth) + column(shapeText(layer.outputShapes.slice(0, 1)), 22) + column(paramText(layer), 12, true) + column(macs, 12, true) + column(flops, 12, true));
   });
   lines.push(

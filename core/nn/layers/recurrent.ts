@@ -299,7 +299,10 @@ abstract class RecurrentBase extends Module {
     const values = mask.dataSync();
     return Array.from({ length: steps }, (_, t) => {
       const step = empty([batch, 1], dtype);
-      for (let b = 0; b < batch; b++) step.storage.data[b] = values[this.batchFirst ? b * steps + t : t * batch + b] ? 1 : 0;
+      for (let b = 0; b < batch; b++) {
+        const position = this.batchFirst ? b * steps + t : t * batch + b;
+        step.storage.data[b] = values[position] ? 1 : 0;
+      }
       return step;
     });
   }
