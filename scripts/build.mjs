@@ -52,11 +52,11 @@ if (existsSync(webEntry)) {
 }
 
 // --- WebAssembly kernels ---
-// Compiles the AssemblyScript sources in core/backend/wasm/ (*.as.ts) to dist/ with SIMD and
-// shared memory. Without the assemblyscript package the step is skipped and paramlab runs on its
+// Compiles the AssemblyScript kernels to dist/core/backend/wasm/kernels.wasm with SIMD and shared
+// memory. kernels.as.ts is the entry; it re-exports the other *.as.ts files of core/backend/wasm/. Without the assemblyscript package the step is skipped and paramlab runs on its
 // TypeScript backend.
 const wasmDir = join(root, "core/backend/wasm");
-const wasmSources = existsSync(wasmDir) ? readdirSync(wasmDir).filter((name) => name.endsWith(".as.ts")) : [];
+const wasmSources = existsSync(join(wasmDir, "kernels.as.ts")) ? ["kernels.as.ts"] : [];
 if (wasmSources.length > 0) {
   let asc = null;
   try {

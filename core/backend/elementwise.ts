@@ -64,26 +64,36 @@ function compile(arity: 1 | 2 | 3, expression: string): UnaryLoop | BinaryLoop |
   return new Function("out", ...operands, "shape", lines.join("\n")) as UnaryLoop;
 }
 
+/**
+ * Returns the loop for `expression`, compiled once per combination of array classes (for example
+ * Float32Array output with Float64Array input). Each compiled copy sees one array class per
+ * operand, so V8 keeps its element accesses monomorphic; one shared copy would serve every dtype
+ * and run several times slower.
+ */
+function specialized(arity: 1 | 2 | 3, expression: string): (...arrays: TypedArray[]) => UnaryLoop | BinaryLoop | TernaryLoop {
+  return (...arrays) => {
+    let key = `${arity}:${expression}`;
+    for (const array of arrays) key += `:${array.constructor.name}`;
+    let loop = cache.get(key);
+    if (!loop) cache.set(key, (loop = compile(arity, expression)));
+    return loop;
+  };
+}
+
 /** The loop computing `out = expression(x)`; `expression` may use Math functions. */
 export function unaryLoop(expression: string): UnaryLoop {
-  const key = `1:${expression}`;
-  let loop = cache.get(key);
-  if (!loop) cache.set(key, (loop = compile(1, expression)));
-  return loop as UnaryLoop;
+  const pick = specialized(1, expression);
+  return (out, x, shape) => (pick(out, x.data) as UnaryLoop)(out, x, shape);
 }
 
 /** The loop computing `out = expression(x, y)`. */
 export function binaryLoop(expression: string): BinaryLoop {
-  const key = `2:${expression}`;
-  let loop = cache.get(key);
-  if (!loop) cache.set(key, (loop = compile(2, expression)));
-  return loop as BinaryLoop;
+  const pick = specialized(2, expression);
+  return (out, a, b, shape) => (pick(out, a.data, b.data) as BinaryLoop)(out, a, b, shape);
 }
 
 /** The loop computing `out = expression(x, y, z)`. */
 export function ternaryLoop(expression: string): TernaryLoop {
-  const key = `3:${expression}`;
-  let loop = cache.get(key);
-  if (!loop) cache.set(key, (loop = compile(3, expression)));
-  return loop as TernaryLoop;
+  const pick = specialized(3, expression);
+  return (out, a, b, c, shape) => (pick(out, a.data, b.data, c.data) as TernaryLoop)(out, a, b, c, shape);
 }

@@ -46,7 +46,7 @@ describe("backend selection", () => {
 
   it("a missing kernel file falls back to typescript with a one-line notice", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    reloadKernels(["/nonexistent/paramlab/gemm.wasm"]);
+    reloadKernels(["/nonexistent/paramlab/kernels.wasm"]);
 
     expect(pl.getBackend()).toBe("typescript");
     checkProduct(40, 24, 50);
@@ -57,7 +57,7 @@ describe("backend selection", () => {
     const notice = String(warn.mock.calls[0][0]);
     expect(notice).not.toContain("\n");
     expect(notice).toContain("using the TypeScript backend");
-    expect(notice).toContain("/nonexistent/paramlab/gemm.wasm not found");
+    expect(notice).toContain("/nonexistent/paramlab/kernels.wasm not found");
   });
 
   it("a file that is not WebAssembly falls back the same way", () => {

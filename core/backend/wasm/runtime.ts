@@ -1,5 +1,6 @@
 /**
- * Loads the compiled WebAssembly GEMM kernels and manages their linear memory.
+ * Loads the compiled WebAssembly kernels (GEMM and the families that kernels.as.ts re-exports)
+ * and manages their linear memory.
  *
  * The module imports one shared WebAssembly.Memory, so worker threads can run kernels on the same
  * operands. The memory contains, in order: a first page for the thread pool's control block, one
@@ -29,6 +30,8 @@ export interface WasmKernels {
   readonly workspaceBytes: number;
   /** Path of the .wasm file the kernels came from. */
   readonly file: string;
+  /** Every export of the module, for kernel families beyond GEMM to look up their functions. */
+  readonly exports: WebAssembly.Exports;
 }
 
 const PAGE = 65536;
@@ -38,8 +41,8 @@ const MAX_PAGES = 65536;
 /** Places the .wasm file is looked for: beside this file in dist/, then dist/ seen from the sources. */
 export function defaultWasmFiles(): string[] {
   return [
-    fileURLToPath(new URL("./gemm.wasm", import.meta.url)),
-    fileURLToPath(new URL("../../../dist/core/backend/wasm/gemm.wasm", import.meta.url)),
+    fileURLToPath(new URL("./kernels.wasm", import.meta.url)),
+    fileURLToPath(new URL("../../../dist/core/backend/wasm/kernels.wasm", import.meta.url)),
   ];
 }
 
@@ -68,6 +71,7 @@ export function loadKernels(files: readonly string[] = defaultWasmFiles()): Wasm
     dgemm: exports.dgemm as KernelFunction,
     workspaceBytes: (exports.workspaceBytes as () => number)(),
     file,
+    exports,
   };
 }
 
