@@ -3,3 +3,5 @@
 // The entry of the one WebAssembly module that holds every kernel. Each kernel family lives in
 // its own *.as.ts file and is re-exported here, so all kernels share one linear memory.
 export * from "./gemm.as";
+export * from "./elementwise.as";
+export * from "./conv.as";
