@@ -1,6 +1,6 @@
 import { add } from "../ops/arithmetic.js";
-import { clone } from "../ops/shape.js";
-import { onesLike } from "../tensor/creation.js";
+import { addInto, clone } from "../ops/shape.js";
+import { onesLike, zeros } from "../tensor/creation.js";
 import { AutogradError, InvalidArgumentError, formatShape } from "../tensor/errors.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { toTensor } from "../tensor/convert.js";
@@ -39,9 +39,63 @@ function runHooks(tensor: Tensor | undefined, grad: Tensor): Tensor {
   return grad;
 }
 
-function accumulate(map: Map<object, Tensor>, key: object, grad: Tensor): void {
-  const previous = map.get(key);
-  map.set(key, previous ? add(previous, grad) : grad);
+/**
+ * Sums the gradients that reach one tensor during a backward pass. Sums it allocates itself are
+ * `owned`: nothing else holds them until the pass hands them on, so later gradients are added
+ * into them in place. `owned` is null under createGraph, where every sum must be recorded.
+ */
+class GradientSums {
+  readonly sums = new Map<object, Tensor>();
+  private readonly owned: Set<Tensor> | null;
+
+  constructor(inPlace: boolean) {
+    this.owned = inPlace ? new Set() : null;
+  }
+
+  add(key: object, grad: Tensor): void {
+    const previous = this.sums.get(key);
+    if (!previous) {
+      this.sums.set(key, grad);
+    } else if (this.owned?.has(previous) && previous.dtype === grad.dtype) {
+      addInto(previous, grad);
+    } else {
+      const sum = add(previous, grad);
+      this.sums.set(key, sum);
+      this.owned?.add(sum);
+    }
+  }
+
+  /**
+   * Adds a view op's gradient into the region of its input's sum that the view covers, starting
+   * the sum from zeros, and returns true. Returns false when the op's rule must run instead.
+   */
+  addThroughView(key: object, input: Tensor, node: Node, grad: Tensor): boolean {
+    const addGradInto = node.addGradInto;
+    if (this.owned === null || addGradInto === null || node.isReleased || grad.dtype !== input.dtype) return false;
+    let sum = this.sums.get(key);
+    if (sum === undefined || !this.owned.has(sum)) {
+      if (sum !== undefined && sum.dtype !== input.dtype) return false;
+      const fresh = sum === undefined ? zeros(input.shape, { dtype: input.dtype }) : clone(sum);
+      this.sums.set(key, fresh);
+      this.owned.add(fresh);
+      sum = fresh;
+    }
+    addGradInto(sum, grad);
+    return true;
+  }
+
+  /** Removes and returns the sum for `key`; a sum handed on is no longer owned. */
+  take(key: object): Tensor | undefined {
+    const sum = this.sums.get(key);
+    this.sums.delete(key);
+    if (sum !== undefined) this.owned?.delete(sum);
+    return sum;
+  }
+
+  /** Whether the pass allocated `sum` itself and nothing else refers to it. */
+  isOwned(sum: Tensor): boolean {
+    return this.owned?.has(sum) ?? false;
+  }
 }
 
 /** Nodes reachable from `roots` in an order where every node comes before the nodes it feeds. */
@@ -149,17 +203,18 @@ export function runBackward(
   const rootGrads = checkRoots(op, outputs, gradOutputs);
   const previousMode = setGradEnabled(createGraph);
   try {
-    const pending = new Map<object, Tensor>();
-    const leafGrads = new Map<Tensor, Tensor>();
+    const pending = new GradientSums(!createGraph);
+    const leafSums = new GradientSums(!createGraph);
+    const leafGrads = leafSums.sums as Map<Tensor, Tensor>;
     const wanted = new Set<object>(inputs ?? []);
     const captured = new Map<object, Tensor>();
     const rootNodes: Node[] = [];
     outputs.forEach((output, i) => {
       if (output.gradFn instanceof Node) {
-        accumulate(pending, output.gradFn, rootGrads[i]);
+        pending.add(output.gradFn, rootGrads[i]);
         rootNodes.push(output.gradFn);
       } else {
-        accumulate(leafGrads, output, rootGrads[i]);
+        leafSums.add(output, rootGrads[i]);
       }
     });
     const order = topologicalOrder(rootNodes);
@@ -167,8 +222,7 @@ export function runBackward(
     const wantedByNode = new Map<Node, Tensor>();
     for (const input of inputs ?? []) if (input.gradFn instanceof Node) wantedByNode.set(input.gradFn, input);
     for (const node of order) {
-      let grad = pending.get(node);
-      pending.delete(node);
+      let grad = pending.take(node);
       if (!grad) continue;
       const wantedOutput = wantedByNode.get(node);
       const output = node.observed ?? wantedOutput;
@@ -179,13 +233,21 @@ export function runBackward(
       if (output && output.retainsGrad && !inputs) output.grad = output.grad ? add(output.grad, grad.detach()) : ownCopy(grad.detach());
       if (wantedOutput) captured.set(wantedOutput, grad);
       if (!mustRun) continue;
+      const [viewed] = node.inputs;
+      if (viewed?.requiresGrad && node.inputs.length === 1) {
+        const sums = viewed.gradFn instanceof Node ? pending : leafSums;
+        if (sums.addThroughView(viewed.gradFn instanceof Node ? viewed.gradFn : viewed, viewed, node, grad)) {
+          if (!retainGraph) node.release();
+          continue;
+        }
+      }
       const inputGrads = node.apply(grad);
       node.inputs.forEach((input, k) => {
         const inputGrad = inputGrads[k];
         if (!inputGrad || !input.requiresGrad) return;
         checkRuleGradient(node, k, input, inputGrad);
-        if (input.gradFn instanceof Node) accumulate(pending, input.gradFn, inputGrad);
-        else accumulate(leafGrads, input, inputGrad);
+        if (input.gradFn instanceof Node) pending.add(input.gradFn, inputGrad);
+        else leafSums.add(input, inputGrad);
       });
       if (!retainGraph) node.release();
     }
@@ -204,7 +266,8 @@ export function runBackward(
       if (!leaf.requiresGrad) continue;
       const hooked = runHooks(leaf, grad);
       const value = createGraph ? hooked : hooked.detach();
-      leaf.grad = leaf.grad ? add(leaf.grad, value) : ownCopy(value);
+      if (leaf.grad) leaf.grad = add(leaf.grad, value);
+      else leaf.grad = leafSums.isOwned(hooked) ? value : ownCopy(value);
     }
     return undefined;
   } finally {

@@ -21,6 +21,13 @@ export class Node implements GradFn {
    * alive until the current job ends, so a synchronous training loop would keep every activation.
    */
   observed: Tensor | null = null;
+  /**
+   * Set by view ops (slice, narrow, select) whose input gradient is zero outside the view: adds
+   * the output's gradient into the matching region of `target`, a buffer shaped like the input.
+   * Without a graph to record, backward uses it instead of the rule, so that many slices of one
+   * tensor (one per RNN time step, say) cost the slices' size instead of the whole tensor each.
+   */
+  addGradInto: ((target: Tensor, grad: Tensor) => void) | null = null;
 
   constructor(
     readonly name: string,

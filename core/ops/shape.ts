@@ -1,8 +1,9 @@
-import { record } from "../autograd/node.js";
+import { Node, record } from "../autograd/node.js";
 import { InvalidArgumentError, ShapeError, formatShape } from "../tensor/errors.js";
 import { type Shape, checkShape, contiguousStrides, normalizeDim, numel, shapesEqual } from "../tensor/shape.js";
 import { Tensor, copyStrided } from "../tensor/tensor.js";
-import { empty } from "./util.js";
+import { binaryLoop } from "../backend/elementwise.js";
+import { empty, operand } from "./util.js";
 
 /**
  * Shape ops that return views sharing storage (reshape of contiguous data, view, transpose,
@@ -189,7 +190,11 @@ export function slice(input: Tensor, dim: number, start = 0, end?: number, step 
   strides[d] = input.strides[d] * step;
   const out = makeView(input, shape, strides, input.offset + from * input.strides[d]);
   const inputShape = input.shape;
-  return record(out, "slice", [input], (g) => [sliceBackward(g, inputShape, d, from, step)]);
+  record(out, "slice", [input], (g) => [sliceBackward(g, inputShape, d, from, step)]);
+  if (out.gradFn instanceof Node) {
+    out.gradFn.addGradInto = (target, grad) => addInto(slicedRegion(target, grad.shape, d, from, step), grad);
+  }
+  return out;
 }
 
 /** The `length` elements along `dim` from `start`, as a view. */
@@ -221,15 +226,15 @@ export function select(input: Tensor, dim: number, index: number): Tensor {
  */
 export function sliceBackward(grad: Tensor, inputShape: Shape, dim: number, start: number, step: number): Tensor {
   const out = empty(inputShape, grad.dtype);
-  const target = new Tensor(out.storage, grad.shape, stridedSliceStrides(out, dim, step), start * out.strides[dim]);
-  writeStrided(target, grad);
+  writeStrided(slicedRegion(out, grad.shape, dim, start, step), grad);
   return record(out, "sliceBackward", [grad], (g) => [slice(g, dim, start, start + grad.shape[dim] * step, step)]);
 }
 
-function stridedSliceStrides(out: Tensor, dim: number, step: number): number[] {
-  const strides = [...out.strides];
+/** The view of the contiguous tensor `whole` that slice(whole, dim, start, …, step) of `shape` covers. */
+function slicedRegion(whole: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
+  const strides = [...whole.strides];
   strides[dim] *= step;
-  return strides;
+  return new Tensor(whole.storage, shape, strides, whole.offset + start * whole.strides[dim]);
 }
 
 /** Copies the elements of `source` into the strided positions of `target` (same shape). */
@@ -256,6 +261,42 @@ export function writeStrided(target: Tensor, source: Tensor): void {
       position += target.strides[d];
       if (index[d] < target.shape[d]) break;
       position -= target.strides[d] * target.shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/**
+ * Adds `source` into `target` in place (same shape, same dtype), either of them strided. Records
+ * no graph and does not bump the version: it is meant for buffers that nothing else refers to,
+ * such as the gradient sums of a backward pass.
+ */
+export function addInto(target: Tensor, source: Tensor): void {
+  const size = target.numel();
+  if (size === 0) return;
+  const data = target.storage.data;
+  if (target.offset === 0 && target.isContiguous()) {
+    binaryLoop("x + y")(data, operand(target), operand(source), target.shape);
+    return;
+  }
+  // Walk the rows of the last dimension, keeping a start position in each tensor.
+  const from = source.storage.data;
+  const rank = target.ndim;
+  const inner = rank === 0 ? 1 : target.shape[rank - 1];
+  const targetStep = rank === 0 ? 0 : target.strides[rank - 1];
+  const sourceStep = rank === 0 ? 0 : source.strides[rank - 1];
+  const index = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  let t = target.offset;
+  let f = source.offset;
+  for (let row = 0; row < size; row += inner) {
+    for (let i = 0, ti = t, fi = f; i < inner; i++, ti += targetStep, fi += sourceStep) data[ti] += from[fi];
+    for (let d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      t += target.strides[d];
+      f += source.strides[d];
+      if (index[d] < target.shape[d]) break;
+      t -= target.strides[d] * target.shape[d];
+      f -= source.strides[d] * target.shape[d];
       index[d] = 0;
     }
   }
