@@ -92,7 +92,7 @@ class GradientSums {
     return sum;
   }
 
-  /** Whether the pass allocated `sum` itself and nothing else refers to it. */
+  /** Returns true when the pass allocated `sum` itself and nothing else refers to it. */
   isOwned(sum: Tensor): boolean {
     return this.owned?.has(sum) ?? false;
   }
