@@ -1,10 +1,14 @@
+import { isGradEnabled } from "../autograd/grad_mode.js";
 import { record } from "../autograd/node.js";
+import { activeKernels } from "../backend/backend.js";
 import { gemm } from "../backend/gemm.js";
 import { type Conv2dGeometry, col2im, im2col } from "../backend/im2col.js";
+import { type ConvProblem, wasmConvBackward, wasmConvForward, wasmConvInputGrad, wasmConvWeightGrad } from "../backend/wasm/conv.js";
 import type { DType, FloatArray } from "../tensor/dtype.js";
 import { DTypeError, InvalidArgumentError, ShapeError, formatShape } from "../tensor/errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { add } from "./arithmetic.js";
+import { sum } from "./reduce.js";
 import { contiguous, reshape } from "./shape.js";
 import { checkSpatialInput, layoutName, spatialTuple, windowCount } from "./spatial.js";
 import { type TensorLike, checkOptions, describe, empty, toTensor } from "./util.js";
@@ -132,25 +136,61 @@ function checkOutput(op: string, inputShape: readonly number[], kernelHW: readon
 }
 
 /**
- * Computes y = conv(x, w) for x [N, Cin, H, W] and w [Cout, Cin/groups, kH, kW],
+ * Computes y = conv(x, w) (+ bias) for x [N, Cin, H, W] and w [Cout, Cin/groups, kH, kW],
  * producing only the first outH × outW output positions (the gradient ops need a cropped output).
  */
-function convolve(x: Tensor, w: Tensor, geometry: ConvGeometry, outHW: readonly number[]): Tensor {
+function convolve(x: Tensor, w: Tensor, geometry: ConvGeometry, outHW: readonly number[], b: Tensor | null = null): Tensor {
   const input = contiguous(x);
   const weight = contiguous(w);
+  const bias = b === null ? null : contiguous(b);
   const out = empty([input.shape[0], weight.shape[0], outHW[0], outHW[1]], input.dtype);
-  convolveKernel(input, weight, out, geometry);
+  convolveKernel(input, weight, bias, out, geometry);
 
   return record(
     out,
     "conv2d",
-    [input, weight],
-    (g, [xs, ws], needs) => [
-      needs[0] ? inputGradient(g, ws, xs.shape, geometry) : null,
-      needs[1] ? weightGradient(xs, g, ws.shape, geometry) : null,
-    ],
+    bias === null ? [input, weight] : [input, weight, bias],
+    (g, [xs, ws], needs) => convolveGradients(g, xs, ws, needs, geometry),
     [input, weight],
   );
+}
+
+/**
+ * Returns the gradients of conv2d for the inputs that need them: input, weight and, when the op
+ * has a bias (needs has three entries), the bias. Without a graph to record, the wasm backend
+ * computes all of them in one pass over the output gradient.
+ */
+function convolveGradients(g: Tensor, x: Tensor, w: Tensor, needs: readonly boolean[], geometry: ConvGeometry): (Tensor | null)[] {
+  if (!isGradEnabled()) {
+    const fused = fusedGradients(g, x, w, needs, geometry);
+    if (fused !== null) return fused;
+  }
+  const gradients = [
+    needs[0] ? inputGradient(g, w, x.shape, geometry) : null,
+    needs[1] ? weightGradient(x, g, w.shape, geometry) : null,
+  ];
+  if (needs.length > 2) gradients.push(needs[2] ? sum(g, [0, 2, 3]) : null);
+  return gradients;
+}
+
+/** Computes the needed conv2d gradients with wasmConvBackward, or returns null when it cannot run. */
+function fusedGradients(g: Tensor, x: Tensor, w: Tensor, needs: readonly boolean[], geometry: ConvGeometry): (Tensor | null)[] | null {
+  const kernels = activeKernels();
+  if (kernels === null) return null;
+  const grad = contiguous(g);
+  const outputs = [
+    needs[0] ? empty(x.shape, x.dtype) : null,
+    needs[1] ? empty(w.shape, w.dtype) : null,
+    needs.length > 2 && needs[2] ? empty([w.shape[0]], w.dtype) : null,
+  ];
+  const problem = problemOf(sizesOf(x.shape, w.shape, grad.shape, geometry));
+  const done = wasmConvBackward(kernels, problem, operandOf(x), operandOf(w), operandOf(grad), {
+    input: outputs[0] === null ? null : operandOf(outputs[0]),
+    weight: outputs[1] === null ? null : operandOf(outputs[1]),
+    bias: outputs[2] === null ? null : operandOf(outputs[2]),
+  });
+  if (!done) return null;
+  return needs.length > 2 ? outputs : outputs.slice(0, 2);
 }
 
 /** Computes the gradient of conv with respect to its input, a transposed convolution of g [N, Cout, outH, outW]. */
@@ -216,9 +256,23 @@ function sizesOf(input: readonly number[], weight: readonly number[], grad: read
   };
 }
 
-/** y[n, group] = W[group] · cols(x[n])[group] for every sample and group. */
-function convolveKernel(x: Tensor, w: Tensor, y: Tensor, geometry: ConvGeometry): void {
+/** Describes a convolution for the wasm kernels. */
+function problemOf(s: ReturnType<typeof sizesOf>): ConvProblem {
+  return { batch: s.n, groups: s.groups, outChannels: s.cout, lowering: s.lowering };
+}
+
+/** Returns a contiguous tensor's storage and offset, as the wasm kernels take operands. */
+function operandOf(t: Tensor): { data: FloatArray; offset: number } {
+  return { data: t.storage.data as FloatArray, offset: t.offset };
+}
+
+/** y[n, group] = W[group] · cols(x[n])[group] (+ bias) for every sample and group. */
+function convolveKernel(x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, geometry: ConvGeometry): void {
   const s = sizesOf(x.shape, w.shape, y.shape, geometry);
+  const kernels = activeKernels();
+  const biasOperand = bias === null ? null : operandOf(bias);
+  if (kernels !== null && wasmConvForward(kernels, problemOf(s), operandOf(x), operandOf(w), biasOperand, operandOf(y))) return;
+
   const cols = new (x.storage.data.constructor as new (size: number) => FloatArray)(s.groups * s.k * s.positions);
   const [xData, wData, yData] = [x.storage.data as FloatArray, w.storage.data as FloatArray, y.storage.data as FloatArray];
   for (let b = 0; b < s.n; b++) {
@@ -232,11 +286,26 @@ function convolveKernel(x: Tensor, w: Tensor, y: Tensor, geometry: ConvGeometry)
       );
     }
   }
+  if (biasOperand !== null) addBias(yData, biasOperand.data, biasOperand.offset, s.n, s.cout, s.positions);
+}
+
+/** Adds bias[c] to every element of plane c of each of `n` images in y. */
+function addBias(y: FloatArray, bias: FloatArray, biasOffset: number, n: number, channels: number, positions: number): void {
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < channels; c++) {
+      const value = bias[biasOffset + c];
+      const start = (b * channels + c) * positions;
+      for (let p = start; p < start + positions; p++) y[p] += value;
+    }
+  }
 }
 
 /** cols = W[group]ᵀ · g[n, group], then col2im adds the columns into dx[n]. */
 function inputGradKernel(g: Tensor, w: Tensor, dx: Tensor, geometry: ConvGeometry): void {
   const s = sizesOf(dx.shape, w.shape, g.shape, geometry);
+  const kernels = activeKernels();
+  if (kernels !== null && wasmConvInputGrad(kernels, problemOf(s), operandOf(g), operandOf(w), operandOf(dx))) return;
+
   const cols = new (g.storage.data.constructor as new (size: number) => FloatArray)(s.groups * s.k * s.positions);
   const [gData, wData, dxData] = [g.storage.data as FloatArray, w.storage.data as FloatArray, dx.storage.data as FloatArray];
   for (let b = 0; b < s.n; b++) {
@@ -255,6 +324,9 @@ function inputGradKernel(g: Tensor, w: Tensor, dx: Tensor, geometry: ConvGeometr
 /** dW[group] = Σₙ g[n, group] · cols(x[n])[group]ᵀ. */
 function weightGradKernel(x: Tensor, g: Tensor, dw: Tensor, geometry: ConvGeometry): void {
   const s = sizesOf(x.shape, dw.shape, g.shape, geometry);
+  const kernels = activeKernels();
+  if (kernels !== null && wasmConvWeightGrad(kernels, problemOf(s), operandOf(x), operandOf(g), operandOf(dw))) return;
+
   const cols = new (x.storage.data.constructor as new (size: number) => FloatArray)(s.groups * s.k * s.positions);
   const [xData, gData, dwData] = [x.storage.data as FloatArray, g.storage.data as FloatArray, dw.storage.data as FloatArray];
   for (let b = 0; b < s.n; b++) {
@@ -300,8 +372,10 @@ function convNd(op: string, inputValue: TensorLike, weightValue: TensorLike, bia
   const outHW = outputSize(geometry, x.shape.slice(2), kernelHW);
   checkOutput(op, input.shape, kernelHW, geometry, outHW);
 
-  let out = convolve(x, w, geometry, outHW);
-  if (bias) out = add(out, reshape(bias, [1, bias.shape[0], 1, 1]));
+  // The wasm kernels add the bias inside the convolution; the TypeScript backend keeps a separate add.
+  const fuseBias = bias !== null && activeKernels() !== null;
+  let out = convolve(x, w, geometry, outHW, fuseBias ? bias : null);
+  if (bias && !fuseBias) out = add(out, reshape(bias, [1, bias.shape[0], 1, 1]));
   return restore(out);
 }
 

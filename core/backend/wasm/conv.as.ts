@@ -1,1 +1,236 @@
 // @ts-nocheck: AssemblyScript source, compiled to WebAssembly by `asc` in scripts/build.mjs.
+//
+// Convolution kernels on operands that already sit in linear memory: im2col, col2im, the bias
+// fill of a convolution output and the bias gradient, for float32 (suffix 32) and float64
+// (suffix 64). Every pointer is a byte address, and the caller checks bounds.
+//
+// The column matrix has the layout of core/backend/im2col.ts: row (c·kH + i)·kW + j is kernel tap
+// (i, j) of channel c, column oh·outW + ow is output position (oh, ow), and rows are `ldCols`
+// elements apart. Images are C×H×W, row-major.
+
+/** Copies `bytes` bytes (a multiple of 4) from `from` to `to`, 16 at a time while they last. */
+@inline
+function copyBytes(from: usize, to: usize, bytes: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(to + i, v128.load(from + i));
+  for (; i < bytes; i += 4) store<u32>(to + i, load<u32>(from + i));
+}
+
+/** Sets `bytes` bytes (a multiple of 4) at `to` to zero. */
+@inline
+function zeroBytes(to: usize, bytes: usize): void {
+  const zero = i32x4.splat(0);
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(to + i, zero);
+  for (; i < bytes; i += 4) store<u32>(to + i, 0);
+}
+
+/**
+ * Returns the first output column ow whose input column ow·stride + shift is at least 0, at most
+ * outW. Columns from there up to lastColumn() read the image, the others read padding.
+ */
+@inline
+function firstColumn(shift: i32, stride: i32, outW: i32): i32 {
+  return min(outW, shift >= 0 ? 0 : (-shift + stride - 1) / stride);
+}
+
+/** Returns one past the last output column whose input column ow·stride + shift is below `width`. */
+@inline
+function endColumn(shift: i32, stride: i32, width: i32, outW: i32, first: i32): i32 {
+  const last = width - 1 - shift;
+  const end = last < 0 ? 0 : min(outW, last / stride + 1);
+  return max(first, end);
+}
+
+/** Writes the column matrix of one `channels`×`height`×`width` image at `x` into `cols`. */
+function im2col<T>(
+  x: usize, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  outH: i32, outW: i32, cols: usize, ldCols: i32,
+): void {
+  const size = <usize>sizeof<T>();
+  for (let c = 0; c < channels; c++) {
+    const plane = x + <usize>(c * height * width) * size;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = cols + <usize>(((c * kh + i) * kw + j) * ldCols) * size;
+        const shift = j * dw - pw;
+        const first = firstColumn(shift, sw, outW);
+        const end = endColumn(shift, sw, width, outW, first);
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sh - ph + i * dh;
+          const out = row + <usize>(oh * outW) * size;
+          if (ih < 0 || ih >= height) {
+            zeroBytes(out, <usize>outW * size);
+            continue;
+          }
+          zeroBytes(out, <usize>first * size);
+          const source = plane + <usize>(ih * width + shift + first * sw) * size;
+          const target = out + <usize>first * size;
+          if (sw == 1) {
+            copyBytes(source, target, <usize>(end - first) * size);
+          } else {
+            const step = <usize>sw * size;
+            for (let ow = 0; ow < end - first; ow++) {
+              store<T>(target + <usize>ow * size, load<T>(source + <usize>ow * step));
+            }
+          }
+          zeroBytes(out + <usize>end * size, <usize>(outW - end) * size);
+        }
+      }
+    }
+  }
+}
+
+/** Adds `count` elements at `from` onto `count` elements at `to`, SIMD while four floats or two doubles remain. */
+@inline
+function addInto<T>(from: usize, to: usize, count: i32): void {
+  const size = <usize>sizeof<T>();
+  const bytes = <usize>count * size;
+  let i: usize = 0;
+  if (sizeof<T>() == 4) {
+    for (; i + 16 <= bytes; i += 16) v128.store(to + i, f32x4.add(v128.load(to + i), v128.load(from + i)));
+  } else {
+    for (; i + 16 <= bytes; i += 16) v128.store(to + i, f64x2.add(v128.load(to + i), v128.load(from + i)));
+  }
+  for (; i < bytes; i += size) store<T>(to + i, load<T>(to + i) + load<T>(from + i));
+}
+
+/**
+ * Adds each entry of the column matrix at `cols` onto the image position it was taken from, the
+ * adjoint of im2col. The image at `x` must hold its starting values (zeros for a gradient).
+ */
+function col2im<T>(
+  cols: usize, ldCols: i32, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  outH: i32, outW: i32, x: usize,
+): void {
+  const size = <usize>sizeof<T>();
+  for (let c = 0; c < channels; c++) {
+    const plane = x + <usize>(c * height * width) * size;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = cols + <usize>(((c * kh + i) * kw + j) * ldCols) * size;
+        const shift = j * dw - pw;
+        const first = firstColumn(shift, sw, outW);
+        const end = endColumn(shift, sw, width, outW, first);
+        if (end <= first) continue;
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sh - ph + i * dh;
+          if (ih < 0 || ih >= height) continue;
+          const source = row + <usize>(oh * outW + first) * size;
+          const target = plane + <usize>(ih * width + shift + first * sw) * size;
+          if (sw == 1) {
+            addInto<T>(source, target, end - first);
+          } else {
+            const step = <usize>sw * size;
+            for (let ow = 0; ow < end - first; ow++) {
+              const at = target + <usize>ow * step;
+              store<T>(at, load<T>(at) + load<T>(source + <usize>ow * size));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Sets every element of plane c of each of `n` images of `channels` planes at `y` to bias[c]. */
+function fillBias<T>(y: usize, bias: usize, n: i32, channels: i32, positions: i32): void {
+  const size = <usize>sizeof<T>();
+  const bytes = <usize>positions * size;
+  let out = y;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < channels; c++) {
+      const value = load<T>(bias + <usize>c * size);
+      const lanes = sizeof<T>() == 4 ? f32x4.splat(<f32>value) : f64x2.splat(<f64>value);
+      let i: usize = 0;
+      for (; i + 16 <= bytes; i += 16) v128.store(out + i, lanes);
+      for (; i < bytes; i += size) store<T>(out + i, value);
+      out += bytes;
+    }
+  }
+}
+
+/**
+ * Writes out[c] = Σ over images and positions of g[b, c, p] for `n` images of `channels` planes
+ * at `g` (or adds it to out[c] when `accumulate` is 1). Sums run in float64 for both dtypes.
+ */
+function biasGrad<T>(g: usize, n: i32, channels: i32, positions: i32, out: usize, accumulate: i32): void {
+  const size = <usize>sizeof<T>();
+  for (let c = 0; c < channels; c++) {
+    let lanes = f64x2.splat(0);
+    let tail: f64 = 0;
+    for (let b = 0; b < n; b++) {
+      const plane = g + <usize>((b * channels + c) * positions) * size;
+      let p = 0;
+      if (sizeof<T>() == 4) {
+        for (; p + 2 <= positions; p += 2) {
+          lanes = f64x2.add(lanes, f64x2.promote_low_f32x4(v128.load64_zero(plane + (<usize>p << 2))));
+        }
+      } else {
+        for (; p + 2 <= positions; p += 2) lanes = f64x2.add(lanes, v128.load(plane + (<usize>p << 3)));
+      }
+      for (; p < positions; p++) tail += <f64>load<T>(plane + <usize>p * size);
+    }
+    const sum = f64x2.extract_lane(lanes, 0) + f64x2.extract_lane(lanes, 1) + tail;
+    const at = out + <usize>c * size;
+    store<T>(at, <T>(accumulate != 0 ? <f64>load<T>(at) + sum : sum));
+  }
+}
+
+/** Float32 im2col: see im2col(); `cols` rows are `ldCols` elements apart. */
+export function im2col32(
+  x: usize, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  outH: i32, outW: i32, cols: usize, ldCols: i32,
+): void {
+  im2col<f32>(x, channels, height, width, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW, cols, ldCols);
+}
+
+/** Float64 im2col, with the arguments of im2col32. */
+export function im2col64(
+  x: usize, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  outH: i32, outW: i32, cols: usize, ldCols: i32,
+): void {
+  im2col<f64>(x, channels, height, width, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW, cols, ldCols);
+}
+
+/** Float32 col2im: adds the column matrix at `cols` into the image at `x`; see col2im(). */
+export function col2im32(
+  cols: usize, ldCols: i32, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  outH: i32, outW: i32, x: usize,
+): void {
+  col2im<f32>(cols, ldCols, channels, height, width, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW, x);
+}
+
+/** Float64 col2im, with the arguments of col2im32. */
+export function col2im64(
+  cols: usize, ldCols: i32, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  outH: i32, outW: i32, x: usize,
+): void {
+  col2im<f64>(cols, ldCols, channels, height, width, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW, x);
+}
+
+/** Float32 bias fill: y[b, c, p] = bias[c]. */
+export function fillBias32(y: usize, bias: usize, n: i32, channels: i32, positions: i32): void {
+  fillBias<f32>(y, bias, n, channels, positions);
+}
+
+/** Float64 bias fill: y[b, c, p] = bias[c]. */
+export function fillBias64(y: usize, bias: usize, n: i32, channels: i32, positions: i32): void {
+  fillBias<f64>(y, bias, n, channels, positions);
+}
+
+/** Float32 bias gradient: out[c] (+)= Σ g[b, c, p], summed in float64. */
+export function biasGrad32(g: usize, n: i32, channels: i32, positions: i32, out: usize, accumulate: i32): void {
+  biasGrad<f32>(g, n, channels, positions, out, accumulate);
+}
+
+/** Float64 bias gradient: out[c] (+)= Σ g[b, c, p]. */
+export function biasGrad64(g: usize, n: i32, channels: i32, positions: i32, out: usize, accumulate: i32): void {
+  biasGrad<f64>(g, n, channels, positions, out, accumulate);
+}

@@ -1,0 +1,323 @@
+/**
+ * 2-D convolution on the WebAssembly kernels, with the column matrix kept in linear memory.
+ *
+ * Each call copies its operands into linear memory once, unfolds each image there with the
+ * im2col kernel of conv.as.ts, runs sgemm or dgemm on those addresses, and copies the result out
+ * once. The arguments follow the kernels of core/ops/conv.ts and are already checked there.
+ *
+ * NOTE: These GEMMs always run on the calling thread, also when setThreadCount() allows more.
+ */
+import type { Conv2dGeometry } from "../im2col.js";
+import type { FloatArray } from "../gemm.js";
+import { MAX_THREADS } from "./pool.js";
+import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
+
+/** Sizes of one batched, grouped convolution. */
+export interface ConvProblem {
+  batch: number;
+  groups: number;
+  outChannels: number;
+  /** The lowering of one whole image (all input channels); group g owns column rows g·k to (g + 1)·k − 1. */
+  lowering: Conv2dGeometry;
+}
+
+/** A typed array with the element offset where its operand starts. */
+export interface Operand {
+  data: FloatArray;
+  offset: number;
+}
+
+/** Which gradients a fused backward computes; a null entry is not computed. */
+export interface ConvGradients {
+  input: Operand | null;
+  weight: Operand | null;
+  bias: Operand | null;
+}
+
+type Im2colKernel = (
+  x: number, channels: number, height: number, width: number,
+  kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
+  outH: number, outW: number, cols: number, ldCols: number,
+) => void;
+type Col2imKernel = (
+  cols: number, ldCols: number, channels: number, height: number, width: number,
+  kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
+  outH: number, outW: number, x: number,
+) => void;
+type GemmKernel = WasmKernels["sgemm"];
+
+/** The kernels of one dtype, and the element size. */
+interface DtypeKernels {
+  size: 4 | 8;
+  gemm: GemmKernel;
+  im2col: Im2colKernel;
+  col2im: Col2imKernel;
+  fillBias: (y: number, bias: number, n: number, channels: number, positions: number) => void;
+  biasGrad: (g: number, n: number, channels: number, positions: number, out: number, accumulate: number) => void;
+}
+
+function kernelsFor(kernels: WasmKernels, size: 4 | 8): DtypeKernels {
+  const suffix = size === 4 ? "32" : "64";
+  const exports = kernels.exports as Record<string, unknown>;
+  return {
+    size,
+    gemm: size === 4 ? kernels.sgemm : kernels.dgemm,
+    im2col: exports[`im2col${suffix}`] as Im2colKernel,
+    col2im: exports[`col2im${suffix}`] as Col2imKernel,
+    fillBias: exports[`fillBias${suffix}`] as DtypeKernels["fillBias"],
+    biasGrad: exports[`biasGrad${suffix}`] as DtypeKernels["biasGrad"],
+  };
+}
+
+/**
+ * Byte regions of one call in the operand area of linear memory, each aligned to 64 bytes.
+ * `place` reserves a region; `fits` grows the memory to hold every region reserved so far.
+ */
+class Arena {
+  private end: number;
+
+  constructor(kernels: WasmKernels, readonly size: number) {
+    this.end = workspaceAddress(kernels, MAX_THREADS);
+  }
+
+  place(elements: number): number {
+    const at = this.end;
+    this.end += alignUp(elements * this.size, 64);
+    return at;
+  }
+
+  fits(memory: WebAssembly.Memory): boolean {
+    return ensureMemory(memory, this.end);
+  }
+}
+
+/** Per-image and per-group sizes, in elements. */
+function sizesOf(problem: ConvProblem) {
+  const l = problem.lowering;
+  const positions = l.outHeight * l.outWidth;
+  const k = (l.channels / problem.groups) * l.kernelHeight * l.kernelWidth;
+  return {
+    positions,
+    k,
+    coutPerGroup: problem.outChannels / problem.groups,
+    image: l.channels * l.height * l.width,
+    outImage: problem.outChannels * positions,
+    cols: l.channels * l.kernelHeight * l.kernelWidth * positions,
+    weight: problem.outChannels * k,
+  };
+}
+
+/** Whether the column matrix of an image is the image itself: a 1×1 kernel, stride 1, no padding. */
+function isIdentityLowering(l: Conv2dGeometry): boolean {
+  return l.kernelHeight === 1 && l.kernelWidth === 1 && l.strideHeight === 1 && l.strideWidth === 1 &&
+    l.paddingHeight === 0 && l.paddingWidth === 0;
+}
+
+function runIm2col(k: DtypeKernels, l: Conv2dGeometry, x: number, cols: number): void {
+  k.im2col(
+    x, l.channels, l.height, l.width, l.kernelHeight, l.kernelWidth, l.strideHeight, l.strideWidth,
+    l.paddingHeight, l.paddingWidth, l.dilationHeight, l.dilationWidth, l.outHeight, l.outWidth,
+    cols, l.outHeight * l.outWidth,
+  );
+}
+
+function runCol2im(k: DtypeKernels, l: Conv2dGeometry, cols: number, x: number): void {
+  k.col2im(
+    cols, l.outHeight * l.outWidth, l.channels, l.height, l.width, l.kernelHeight, l.kernelWidth,
+    l.strideHeight, l.strideWidth, l.paddingHeight, l.paddingWidth, l.dilationHeight, l.dilationWidth,
+    l.outHeight, l.outWidth, x,
+  );
+}
+
+function viewOf(memory: WebAssembly.Memory, size: 4 | 8): FloatArray {
+  return size === 4 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+}
+
+/** Copies `length` elements of `from` into linear memory at byte address `at`. */
+function copyIn(view: FloatArray, at: number, from: Operand, length: number): void {
+  view.set(from.data.subarray(from.offset, from.offset + length), at / view.BYTES_PER_ELEMENT);
+}
+
+/** Copies `length` elements at byte address `at` of linear memory into `to`. */
+function copyOut(view: FloatArray, at: number, to: Operand, length: number): void {
+  const start = at / view.BYTES_PER_ELEMENT;
+  to.data.set(view.subarray(start, start + length), to.offset);
+}
+
+/**
+ * Returns the element size of the operands, or null when their dtypes differ or a GEMM of the
+ * problem would have a zero size (the kernels need positive sizes, so the caller's loops run).
+ */
+function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 8 | null {
+  const s = sizesOf(problem);
+  if (problem.batch === 0 || s.positions === 0 || s.k === 0 || s.coutPerGroup === 0) return null;
+  let size: number | null = null;
+  for (const operand of operands) {
+    if (operand === null) continue;
+    const own = operand.data.BYTES_PER_ELEMENT;
+    if (size !== null && own !== size) return null;
+    size = own;
+  }
+  return size === 4 || size === 8 ? size : null;
+}
+
+/**
+ * Computes y = conv(x, w) + bias for every image, with y [N, Cout, outH, outW] at `y`.
+ * Returns false without touching y when the operands' dtypes differ or do not fit in linear
+ * memory, so that the caller runs the TypeScript kernels instead.
+ */
+export function wasmConvForward(kernels: WasmKernels, problem: ConvProblem, x: Operand, w: Operand, bias: Operand | null, y: Operand): boolean {
+  const size = commonSize(problem, x, w, bias, y);
+  if (size === null) return false;
+  const s = sizesOf(problem);
+  const identity = isIdentityLowering(problem.lowering);
+  const arena = new Arena(kernels, size);
+  const [xAt, wAt, yAt] = [arena.place(problem.batch * s.image), arena.place(s.weight), arena.place(problem.batch * s.outImage)];
+  const biasAt = bias === null ? 0 : arena.place(problem.outChannels);
+  const colsAt = identity ? 0 : arena.place(s.cols);
+  if (!arena.fits(kernels.memory)) return false;
+
+  const k = kernelsFor(kernels, size);
+  const view = viewOf(kernels.memory, size);
+  copyIn(view, xAt, x, problem.batch * s.image);
+  copyIn(view, wAt, w, s.weight);
+  if (bias !== null) {
+    copyIn(view, biasAt, bias, problem.outChannels);
+    k.fillBias(yAt, biasAt, problem.batch, problem.outChannels, s.positions);
+  }
+  const work = workspaceAddress(kernels, 0);
+  for (let b = 0; b < problem.batch; b++) {
+    const image = xAt + b * s.image * size;
+    const cols = identity ? image : colsAt;
+    if (!identity) runIm2col(k, problem.lowering, image, cols);
+    for (let group = 0; group < problem.groups; group++) {
+      k.gemm(
+        0, 0, s.coutPerGroup, s.positions, s.k,
+        wAt + group * s.coutPerGroup * s.k * size, s.k,
+        cols + group * s.k * s.positions * size, s.positions,
+        yAt + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
+        bias === null ? 0 : 1, work,
+      );
+    }
+  }
+  copyOut(view, yAt, y, problem.batch * s.outImage);
+  return true;
+}
+
+/**
+ * Computes the input gradient dx [N, Cin, H, W] of a convolution from its output gradient g and
+ * weight w: the columns Wᵀ·g of each image, added back onto the image by col2im.
+ * Returns false as wasmConvForward does.
+ */
+export function wasmConvInputGrad(kernels: WasmKernels, problem: ConvProblem, g: Operand, w: Operand, dx: Operand): boolean {
+  return wasmConvBackward(kernels, problem, null, w, g, { input: dx, weight: null, bias: null });
+}
+
+/**
+ * Computes the weight gradient dw [Cout, Cin/groups, kH, kW] = Σ over images of g·colsᵀ from the
+ * input x and output gradient g. Returns false as wasmConvForward does.
+ */
+export function wasmConvWeightGrad(kernels: WasmKernels, problem: ConvProblem, x: Operand, g: Operand, dw: Operand): boolean {
+  return wasmConvBackward(kernels, problem, x, null, g, { input: null, weight: dw, bias: null });
+}
+
+/** Byte addresses of one backward call's regions; 0 marks a region the call does not use. */
+interface BackwardPlacement {
+  x: number;
+  w: number;
+  g: number;
+  dx: number;
+  dw: number;
+  bias: number;
+  cols: number;
+}
+
+function placeBackward(arena: Arena, problem: ConvProblem, identity: boolean, gradients: ConvGradients): BackwardPlacement {
+  const s = sizesOf(problem);
+  const needsColumns = !identity && (gradients.input !== null || gradients.weight !== null);
+  return {
+    x: gradients.weight !== null ? arena.place(problem.batch * s.image) : 0,
+    w: gradients.input !== null ? arena.place(s.weight) : 0,
+    g: arena.place(problem.batch * s.outImage),
+    dx: gradients.input !== null ? arena.place(problem.batch * s.image) : 0,
+    dw: gradients.weight !== null ? arena.place(s.weight) : 0,
+    bias: gradients.bias !== null ? arena.place(problem.outChannels) : 0,
+    cols: needsColumns ? arena.place(s.cols) : 0,
+  };
+}
+
+/**
+ * Computes the requested gradients of y = conv(x, w) + bias from the output gradient g in one
+ * pass over the images, copying g into linear memory once: dx (needs w), dw (needs x) and the
+ * bias gradient. `x` may be null when dw is not requested and `w` when dx is not.
+ * Returns false as wasmConvForward does.
+ */
+export function wasmConvBackward(
+  kernels: WasmKernels, problem: ConvProblem, x: Operand | null, w: Operand | null, g: Operand, gradients: ConvGradients,
+): boolean {
+  const size = commonSize(problem, x, w, g, gradients.input, gradients.weight, gradients.bias);
+  if (size === null) return false;
+  const s = sizesOf(problem);
+  const identity = isIdentityLowering(problem.lowering);
+  const arena = new Arena(kernels, size);
+  const at = placeBackward(arena, problem, identity, gradients);
+  if (!arena.fits(kernels.memory)) return false;
+
+  const k = kernelsFor(kernels, size);
+  const view = viewOf(kernels.memory, size);
+  copyIn(view, at.g, g, problem.batch * s.outImage);
+  if (gradients.weight !== null && x !== null) copyIn(view, at.x, x, problem.batch * s.image);
+  if (gradients.input !== null && w !== null) {
+    copyIn(view, at.w, w, s.weight);
+    const start = at.dx / size;
+    view.fill(0, start, start + problem.batch * s.image);
+  }
+  for (let b = 0; b < problem.batch; b++) {
+    if (gradients.weight !== null) addWeightGrad(k, problem, at, b, identity, kernels);
+    if (gradients.input !== null) addInputGrad(k, problem, at, b, identity, kernels);
+  }
+  if (gradients.bias !== null) k.biasGrad(at.g, problem.batch, problem.outChannels, s.positions, at.bias, 0);
+
+  if (gradients.input !== null) copyOut(view, at.dx, gradients.input, problem.batch * s.image);
+  if (gradients.weight !== null) copyOut(view, at.dw, gradients.weight, s.weight);
+  if (gradients.bias !== null) copyOut(view, at.bias, gradients.bias, problem.outChannels);
+  return true;
+}
+
+/** Adds image b's term g[b]·cols(x[b])ᵀ into dw, per group; the first image overwrites dw. */
+function addWeightGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, b: number, identity: boolean, kernels: WasmKernels): void {
+  const s = sizesOf(problem);
+  const size = k.size;
+  const image = at.x + b * s.image * size;
+  const cols = identity ? image : at.cols;
+  if (!identity) runIm2col(k, problem.lowering, image, cols);
+  for (let group = 0; group < problem.groups; group++) {
+    k.gemm(
+      0, 1, s.coutPerGroup, s.k, s.positions,
+      at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
+      cols + group * s.k * s.positions * size, s.positions,
+      at.dw + group * s.coutPerGroup * s.k * size, s.k,
+      b > 0 ? 1 : 0, workspaceAddress(kernels, 0),
+    );
+  }
+}
+
+/** Adds image b's input gradient: cols = Wᵀ·g[b] per group, then col2im onto dx[b]. */
+function addInputGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, b: number, identity: boolean, kernels: WasmKernels): void {
+  const s = sizesOf(problem);
+  const size = k.size;
+  const image = at.dx + b * s.image * size;
+  // With an identity lowering the columns are dx[b] itself, which starts at zero, so the GEMM
+  // writes there directly.
+  const cols = identity ? image : at.cols;
+  for (let group = 0; group < problem.groups; group++) {
+    k.gemm(
+      1, 0, s.k, s.positions, s.coutPerGroup,
+      at.w + group * s.coutPerGroup * s.k * size, s.k,
+      at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
+      cols + group * s.k * s.positions * size, s.positions,
+      0, workspaceAddress(kernels, 0),
+    );
+  }
+  if (!identity) runCol2im(k, problem.lowering, cols, image);
+}

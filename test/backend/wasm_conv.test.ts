@@ -1,0 +1,144 @@
+import { afterAll, describe, expect, it } from "vitest";
+
+import * as pl from "../../core/index.js";
+import { grad, gradgradcheck } from "../../core/autograd/index.js";
+
+type Dtype = "float32" | "float64";
+type Backend = "wasm" | "typescript";
+
+/** Tolerance per dtype, relative to the largest magnitude of the typescript backend's result. */
+const TOLERANCE: Record<Dtype, number> = { float32: 1e-5, float64: 1e-12 };
+
+/** Runs `compute` on a backend from the same seed and returns its tensors' values. */
+function runOn(backend: Backend, compute: () => pl.Tensor[]): Float64Array[] {
+  pl.setBackend(backend);
+  expect(pl.getBackend()).toBe(backend);
+  pl.manualSeed(11);
+  return compute().map((tensor) => Float64Array.from(tensor.dataSync() as ArrayLike<number>));
+}
+
+/** Checks that the wasm backend gives the typescript backend's values for every returned tensor. */
+function compareBackends(dtype: Dtype, label: string, compute: () => pl.Tensor[]): void {
+  const reference = runOn("typescript", compute);
+  const fast = runOn("wasm", compute);
+  expect(fast.length, label).toBe(reference.length);
+  reference.forEach((expected, index) => {
+    expect(fast[index].length, `${label}, output ${index} length`).toBe(expected.length);
+    let largest = 0;
+    let error = 0;
+    for (let i = 0; i < expected.length; i++) {
+      largest = Math.max(largest, Math.abs(expected[i]));
+      error = Math.max(error, Math.abs(fast[index][i] - expected[i]));
+    }
+    if (!(error <= TOLERANCE[dtype] * largest)) {
+      expect.fail(`${dtype} ${label}, output ${index}: max difference ${error} against largest value ${largest}`);
+    }
+  });
+}
+
+interface ConvCase {
+  name: string;
+  input: [number, number, number, number];
+  /** [Cout, kH, kW]; the weight is [Cout, Cin/groups, kH, kW]. */
+  kernel: [number, number, number];
+  options: pl.ConvOptions;
+  bias: boolean;
+}
+
+const CASES: ConvCase[] = [
+  { name: "3x3 padding 1, batch 3", input: [3, 4, 9, 9], kernel: [6, 3, 3], options: { padding: 1 }, bias: true },
+  { name: "batch 1 odd size", input: [1, 3, 7, 11], kernel: [5, 3, 3], options: {}, bias: false },
+  { name: "stride 2 padding 1", input: [2, 3, 13, 10], kernel: [4, 3, 3], options: { stride: 2, padding: 1 }, bias: true },
+  { name: "stride per dimension", input: [2, 2, 11, 12], kernel: [3, 2, 4], options: { stride: [1, 3], padding: [2, 1] }, bias: true },
+  { name: "dilation 2", input: [2, 3, 12, 10], kernel: [4, 3, 3], options: { dilation: 2, padding: [1, 2] }, bias: false },
+  { name: "groups 2", input: [2, 4, 8, 8], kernel: [6, 3, 3], options: { groups: 2, padding: 1 }, bias: true },
+  { name: "depthwise stride 2", input: [3, 3, 9, 9], kernel: [6, 3, 3], options: { groups: 3, stride: 2 }, bias: true },
+  { name: "same padding even kernel", input: [2, 2, 9, 10], kernel: [3, 2, 4], options: { padding: "same" }, bias: false },
+  { name: "1x1 kernel", input: [3, 5, 6, 7], kernel: [4, 1, 1], options: {}, bias: true },
+  { name: "1x1 kernel groups 5", input: [2, 5, 4, 3], kernel: [10, 1, 1], options: { groups: 5 }, bias: false },
+  { name: "1x1 kernel stride 2", input: [2, 3, 7, 7], kernel: [4, 1, 1], options: { stride: 2 }, bias: true },
+  { name: "kernel covers input", input: [4, 2, 3, 3], kernel: [3, 3, 3], options: {}, bias: true },
+  { name: "wide row, SIMD and tail", input: [2, 3, 5, 37], kernel: [8, 3, 3], options: { padding: 1 }, bias: true },
+];
+
+function makeCase(c: ConvCase, dtype: Dtype): { x: pl.Tensor; w: pl.Tensor; b: pl.Tensor | null } {
+  const groups = c.options.groups ?? 1;
+  const x = pl.randn(c.input, { dtype }).requiresGrad_();
+  const w = pl.randn([c.kernel[0], c.input[1] / groups, c.kernel[1], c.kernel[2]], { dtype }).requiresGrad_();
+  const b = c.bias ? pl.randn([c.kernel[0]], { dtype }).requiresGrad_() : null;
+  return { x, w, b };
+}
+
+/** Returns y and the gradients of x, w (and b) for the loss Σ y·r with a random r. */
+function forwardAndBackward(c: ConvCase, dtype: Dtype, createGraph: boolean): pl.Tensor[] {
+  const { x, w, b } = makeCase(c, dtype);
+  const y = pl.conv2d(x, w, b, c.options);
+  const r = pl.randn(y.shape, { dtype });
+  const inputs = b === null ? [x, w] : [x, w, b];
+  const gradients = grad([y.mul(r).sum()], inputs, { createGraph });
+  return [y, ...(gradients as pl.Tensor[])];
+}
+
+describe("conv2d on the wasm backend against the typescript backend", () => {
+  afterAll(() => pl.setBackend("wasm"));
+
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const c of CASES) {
+      it(`${dtype} ${c.name}`, () => {
+        compareBackends(dtype, `${c.name} one-pass backward`, () => forwardAndBackward(c, dtype, false));
+        compareBackends(dtype, `${c.name} backward with graph`, () => forwardAndBackward(c, dtype, true));
+      });
+    }
+
+    it(`${dtype} gradient ops and transposed convolution`, () => {
+      compareBackends(dtype, "conv2dInputGrad and conv2dWeightGrad", () => {
+        const x = pl.randn([3, 4, 10, 9], { dtype });
+        const w = pl.randn([6, 2, 3, 2], { dtype });
+        const options = { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 };
+        const g = pl.randn(pl.conv2d(x, w, null, options).shape, { dtype });
+        return [pl.conv2dInputGrad(g, w, x.shape, options), pl.conv2dWeightGrad(x, g, w.shape, options)];
+      });
+      compareBackends(dtype, "convTranspose2d", () => {
+        const x = pl.randn([2, 4, 5, 6], { dtype });
+        const w = pl.randn([4, 3, 3, 3], { dtype });
+        const b = pl.randn([3], { dtype });
+        return [pl.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 })];
+      });
+    });
+
+    it(`${dtype} second derivative through conv and bias`, () => {
+      compareBackends(dtype, "Hessian-vector product", () => {
+        const x = pl.randn([2, 3, 7, 7], { dtype }).requiresGrad_();
+        const w = pl.randn([4, 3, 3, 3], { dtype }).requiresGrad_();
+        const b = pl.randn([4], { dtype }).requiresGrad_();
+        const loss = pl.conv2d(x, w, b, { padding: 1 }).tanh().sum();
+        const [gx, gw, gb] = grad([loss], [x, w, b], { createGraph: true }) as pl.Tensor[];
+        const v = pl.randn(gw.shape, { dtype });
+        const dot = gx.mul(gx).sum().add(gw.mul(v).sum()).add(gb.sum());
+        return grad([dot], [x, w, b]) as pl.Tensor[];
+      });
+    });
+  }
+
+  it("float64 conv2d with bias passes gradgradcheck", () => {
+    pl.setBackend("wasm");
+    pl.manualSeed(5);
+    const x = pl.randn([2, 2, 5, 4], { dtype: "float64" }).requiresGrad_();
+    const w = pl.randn([4, 1, 2, 3], { dtype: "float64" }).requiresGrad_();
+    const b = pl.randn([4], { dtype: "float64" }).requiresGrad_();
+    const conv = (xs: pl.Tensor, ws: pl.Tensor, bs: pl.Tensor) => pl.conv2d(xs, ws, bs, { padding: [1, 0], stride: [1, 2], groups: 2 });
+    expect(gradgradcheck(conv, [x, w, b]).ok).toBe(true);
+  });
+
+  it("empty batch gives an empty output and zero weight gradient", () => {
+    pl.setBackend("wasm");
+    const x = pl.zeros([0, 2, 5, 5]).requiresGrad_();
+    const w = pl.randn([3, 2, 3, 3]).requiresGrad_();
+    const b = pl.randn([3]).requiresGrad_();
+    const y = pl.conv2d(x, w, b, { padding: 1 });
+    expect(y.shape).toEqual([0, 3, 5, 5]);
+    y.sum().backward();
+    expect(Array.from(w.grad!.dataSync())).toEqual(new Array(54).fill(0));
+    expect(Array.from(b.grad!.dataSync())).toEqual([0, 0, 0]);
+  });
+});
