@@ -1,3 +1,4 @@
+import { adamStepInPlace } from "./adam_step.js";
 import { betaPair, boolean, nonNegative } from "./options.js";
 import { type BaseOptions, Optimizer, type OptimizerSpec, type ParamsInput } from "./optimizer.js";
 import { scaleByAdam } from "./scale_by_adam.js";
@@ -46,6 +47,7 @@ export const ADAM_SPEC: OptimizerSpec<AdamOptions> = {
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false },
   checks: CHECKS,
   transform: adam,
+  stepInPlace: (options, param, grad, state) => adamStepInPlace(options, "l2", param, grad, state),
 };
 
 export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = {
@@ -53,6 +55,7 @@ export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = {
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false },
   checks: CHECKS,
   transform: adamw,
+  stepInPlace: (options, param, grad, state) => adamStepInPlace(options, "decoupled", param, grad, state),
 };
 
 /** Adam over parameter groups. Example: `new Adam(model.parameters(), { lr: 1e-3, amsgrad: true })`. */

@@ -37,6 +37,11 @@ export interface OptimizerSpec<O extends BaseOptions> {
   checkCombination?(owner: string, options: O): void;
   /** Builds the update transform for one group's current options. */
   transform(options: O): UpdateTransform;
+  /**
+   * Takes the whole step in place (parameter and state buffers) and returns the new state, or
+   * returns null to let the transform run. Must give the transform's result.
+   */
+  stepInPlace?(options: O, param: Tensor, grad: Tensor, state: ParamState): ParamState | null;
 }
 
 export interface ZeroGradOptions {
@@ -129,6 +134,11 @@ export class Optimizer<O extends BaseOptions> {
       if (grad === null) continue;
       checkGrad(this.spec.name, param, grad);
       const state = this.state.get(param) ?? transform.init(param);
+      const stepped = this.spec.stepInPlace?.(group, param, grad, state);
+      if (stepped) {
+        this.state.set(param, stepped);
+        continue;
+      }
       const result = transform.update(grad, state, param);
       this.state.set(param, { ...state, ...result.state });
       add_(param, result.update);

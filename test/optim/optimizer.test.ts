@@ -402,3 +402,56 @@ describe("update transforms", () => {
     expect(() => O.chain(momentum, momentum)).toThrow('chain: two transforms own the state field "momentumBuffer"');
   });
 });
+
+describe("in-place Adam step", () => {
+  type Case = { name: string; make: (params: Tensor[]) => pl.optim.Optimizer<pl.optim.AdamOptions>; transform: (o: pl.optim.AdamOptions) => pl.optim.UpdateTransform };
+  const cases: Case[] = [
+    { name: "Adam", make: (p) => new pl.optim.Adam(p, { lr: 0.01 }), transform: O.adam },
+    { name: "Adam with L2, amsgrad and maximize", make: (p) => new pl.optim.Adam(p, { lr: 0.03, weightDecay: 0.1, amsgrad: true, maximize: true }), transform: O.adam },
+    { name: "AdamW", make: (p) => new pl.optim.AdamW(p, { lr: 0.02, weightDecay: 0.05, betas: [0.8, 0.99] }), transform: O.adamw },
+  ];
+
+  for (const { name, make, transform } of cases) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${name} in ${dtype} gives the transforms' parameters and state bit for bit`, () => {
+        pl.manualSeed(3);
+        const param = pl.randn([5, 7], { dtype, requiresGrad: true });
+        const optimizer = make([param]);
+        const chain = transform(optimizer.paramGroups[0]);
+        let reference = param.detach().clone();
+        let state = chain.init(reference);
+        let firstBuffer: unknown;
+        for (let step = 0; step < 4; step++) {
+          const grad = pl.randn([5, 7], { dtype });
+          param.grad = grad.clone();
+          const versionBefore = param.version;
+          optimizer.step();
+          expect(param.version).toBeGreaterThan(versionBefore);
+          firstBuffer ??= optimizer.state.get(param)!.expAvg;
+          const result = chain.update(grad, state, reference);
+          state = { ...state, ...result.state };
+          reference = reference.add(result.update);
+        }
+        expect(Array.from(param.dataSync())).toEqual(Array.from(reference.dataSync()));
+        const own = optimizer.state.get(param)!;
+        // The in-place path keeps the buffers it started with.
+        expect(own.expAvg).toBe(firstBuffer);
+        expect(own.step).toBe(4);
+        for (const key of ["expAvg", "expAvgSq", "maxExpAvgSq"]) {
+          if (state[key] === undefined) continue;
+          expect(Array.from((own[key] as Tensor).dataSync()), key).toEqual(Array.from((state[key] as Tensor).dataSync()));
+        }
+      });
+    }
+  }
+
+  it("falls back to the transforms for a non-contiguous parameter", () => {
+    const base = pl.tensor([[1, 2], [3, 4]], { ...F64, requiresGrad: true });
+    const param = base.detach().t().requiresGrad_();
+    const optimizer = new pl.optim.Adam([param], { lr: 0.1 });
+    param.grad = pl.tensor([[1, -1], [2, -2]], F64);
+    optimizer.step();
+    // The first step moves each entry by lr against the sign of its gradient.
+    values(param).forEach((v, i) => expect(v).toBeCloseTo([0.9, 3.1, 1.9, 4.1][i], 6));
+  });
+});
