@@ -1,9 +1,15 @@
 import type { TypedArray } from "../tensor/dtype.js";
+import { activeKernels } from "./backend.js";
+import { binaryRoute, runBinary, runUnary, unaryRoute } from "./wasm/elementwise.js";
 
 /**
  * Elementwise loops over strided operands, generated once per expression with `new Function`, so
  * the expression is inlined into the loop instead of called through a closure per element.
  * Outputs are always contiguous. Operand strides may be 0 along broadcast dimensions.
+ *
+ * On the wasm backend, unaryLoop and binaryLoop send the expressions that have a SIMD kernel
+ * (see wasm/elementwise.ts) to it when the dtypes, the operand layouts and the size fit, and run
+ * the generated loop otherwise.
  */
 
 /** A strided read-only view of storage: data, offset and strides in elements. */
@@ -80,16 +86,40 @@ function specialized(arity: 1 | 2 | 3, expression: string): (...arrays: TypedArr
   };
 }
 
+function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const extent of shape) size *= extent;
+  return size;
+}
+
 /** The loop computing `out = expression(x)`; `expression` may use Math functions. */
 export function unaryLoop(expression: string): UnaryLoop {
   const pick = specialized(1, expression);
-  return (out, x, shape) => (pick(out, x.data) as UnaryLoop)(out, x, shape);
+  const route = unaryRoute(expression);
+  if (route === undefined) return (out, x, shape) => (pick(out, x.data) as UnaryLoop)(out, x, shape);
+  return (out, x, shape) => {
+    const size = sizeOf(shape);
+    if (size >= route.minSize) {
+      const kernels = activeKernels();
+      if (kernels !== null && runUnary(kernels, route, out, x, shape, size)) return;
+    }
+    (pick(out, x.data) as UnaryLoop)(out, x, shape);
+  };
 }
 
 /** The loop computing `out = expression(x, y)`. */
 export function binaryLoop(expression: string): BinaryLoop {
   const pick = specialized(2, expression);
-  return (out, a, b, shape) => (pick(out, a.data, b.data) as BinaryLoop)(out, a, b, shape);
+  const route = binaryRoute(expression);
+  if (route === undefined) return (out, a, b, shape) => (pick(out, a.data, b.data) as BinaryLoop)(out, a, b, shape);
+  return (out, a, b, shape) => {
+    const size = sizeOf(shape);
+    if (size >= route.minSize) {
+      const kernels = activeKernels();
+      if (kernels !== null && runBinary(kernels, route, out, a, b, shape, size)) return;
+    }
+    (pick(out, a.data, b.data) as BinaryLoop)(out, a, b, shape);
+  };
 }
 
 /** The loop computing `out = expression(x, y, z)`. */

@@ -1,1 +1,358 @@
 // @ts-nocheck: AssemblyScript source, compiled to WebAssembly by `asc` in scripts/build.mjs.
+//
+// Elementwise SIMD kernels for float32 (f32x4) and float64 (f64x2) over operands that already sit
+// in linear memory. Pointers are byte addresses. The output is contiguous with n elements. Each
+// operand is a row of `period` elements repeated along the output: period n is an operand with
+// the output's shape, a smaller period is a broadcast bias row, and period 1 is a scalar.
+//
+// The kernels work in whole vectors only. A row of p elements is processed as ceil(p / lanes)
+// vectors, so a kernel reads up to one vector past the end of each operand and writes up to one
+// vector past the end of the output. The caller pads every region to a multiple of 16 bytes and
+// keeps the output apart from the operands. Within one output, the lanes written past a row's end
+// belong to the next row, which is computed later and overwrites them.
+//
+// The op codes are mirrored by the routing table in elementwise.ts.
+
+// Unary op codes.
+const NEG: i32 = 0;
+const ABS: i32 = 1;
+const SQRT: i32 = 2;
+/** x > 0 ? x : 0, but NaN stays NaN as in PyTorch. */
+const RELU: i32 = 3;
+/** (x > 0) ? 1 : 0, the gradient mask of relu. */
+const RELU_MASK: i32 = 4;
+/** The float32 approximations below; float64 has no transcendental kernels. */
+const EXP: i32 = 5;
+const SIGMOID: i32 = 6;
+const TANH: i32 = 7;
+
+// Binary op codes.
+const ADD: i32 = 0;
+const SUB: i32 = 1;
+const MUL: i32 = 2;
+const DIV: i32 = 3;
+/** x > y ? x : y, so a NaN in x yields y. */
+const GREATER_OF: i32 = 4;
+/** x < y ? x : y. */
+const LESSER_OF: i32 = 5;
+/** Math.max(x, y): NaN if either is NaN, and +0 is above -0. */
+const MAX: i32 = 6;
+/** Math.min(x, y). */
+const MIN: i32 = 7;
+
+// Marker types that select an op at compile time. Each loop is instantiated once per marker, so
+// its inner loop contains only that op's instructions. (An op code passed as a constant argument
+// does not work: the optimizer folds the identical inlined copies into one loop that branches on
+// the op code per vector.)
+@final class Neg {}
+@final class Abs {}
+@final class Sqrt {}
+@final class Relu {}
+@final class ReluMask {}
+@final class Exp {}
+@final class Sigmoid {}
+@final class Tanh {}
+@final class Add {}
+@final class Sub {}
+@final class Mul {}
+@final class Div {}
+@final class GreaterOf {}
+@final class LesserOf {}
+@final class Max {}
+@final class Min {}
+
+/**
+ * Computes unary op `op` on float32 values: out[i] = f(x[i % period]) for i < n. Returns 1, or
+ * 0 for an op code without a float32 kernel.
+ */
+export function unaryF32(op: i32, out: usize, x: usize, period: i32, n: i32): i32 {
+  switch (op) {
+    case NEG: unaryRows32<Neg>(out, x, period, n); return 1;
+    case ABS: unaryRows32<Abs>(out, x, period, n); return 1;
+    case SQRT: unaryRows32<Sqrt>(out, x, period, n); return 1;
+    case RELU: unaryRows32<Relu>(out, x, period, n); return 1;
+    case RELU_MASK: unaryRows32<ReluMask>(out, x, period, n); return 1;
+    case EXP: unaryRows32<Exp>(out, x, period, n); return 1;
+    case SIGMOID: unaryRows32<Sigmoid>(out, x, period, n); return 1;
+    case TANH: unaryRows32<Tanh>(out, x, period, n); return 1;
+  }
+  return 0;
+}
+
+/** Computes unary op `op` on float64 values, like unaryF32. Returns 0 for EXP, SIGMOID, TANH. */
+export function unaryF64(op: i32, out: usize, x: usize, period: i32, n: i32): i32 {
+  switch (op) {
+    case NEG: unaryRows64<Neg>(out, x, period, n); return 1;
+    case ABS: unaryRows64<Abs>(out, x, period, n); return 1;
+    case SQRT: unaryRows64<Sqrt>(out, x, period, n); return 1;
+    case RELU: unaryRows64<Relu>(out, x, period, n); return 1;
+    case RELU_MASK: unaryRows64<ReluMask>(out, x, period, n); return 1;
+  }
+  return 0;
+}
+
+/**
+ * Computes binary op `op` on float32 values: out[i] = f(a[i % aPeriod], b[i % bPeriod]) for
+ * i < n. Each period divides n, and the smaller period divides the larger. Returns 1, or 0 for an
+ * unknown op code.
+ */
+export function binaryF32(op: i32, out: usize, a: usize, aPeriod: i32, b: usize, bPeriod: i32, n: i32): i32 {
+  switch (op) {
+    case ADD: binaryRows32<Add>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case SUB: binaryRows32<Sub>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case MUL: binaryRows32<Mul>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case DIV: binaryRows32<Div>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case GREATER_OF: binaryRows32<GreaterOf>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case LESSER_OF: binaryRows32<LesserOf>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case MAX: binaryRows32<Max>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case MIN: binaryRows32<Min>(out, a, aPeriod, b, bPeriod, n); return 1;
+  }
+  return 0;
+}
+
+/** Computes binary op `op` on float64 values, like binaryF32. */
+export function binaryF64(op: i32, out: usize, a: usize, aPeriod: i32, b: usize, bPeriod: i32, n: i32): i32 {
+  switch (op) {
+    case ADD: binaryRows64<Add>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case SUB: binaryRows64<Sub>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case MUL: binaryRows64<Mul>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case DIV: binaryRows64<Div>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case GREATER_OF: binaryRows64<GreaterOf>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case LESSER_OF: binaryRows64<LesserOf>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case MAX: binaryRows64<Max>(out, a, aPeriod, b, bPeriod, n); return 1;
+    case MIN: binaryRows64<Min>(out, a, aPeriod, b, bPeriod, n); return 1;
+  }
+  return 0;
+}
+
+
+@inline
+function unaryRows32<Op>(out: usize, x: usize, period: i32, n: i32): void {
+  const rowBytes = <usize>period << 2;
+  const end = out + (<usize>n << 2);
+  for (let row = out; row < end; row += rowBytes) {
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      v128.store(row + i, unary32<Op>(v128.load(x + i)));
+    }
+  }
+}
+
+@inline
+function unaryRows64<Op>(out: usize, x: usize, period: i32, n: i32): void {
+  const rowBytes = <usize>period << 3;
+  const end = out + (<usize>n << 3);
+  for (let row = out; row < end; row += rowBytes) {
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      v128.store(row + i, unary64<Op>(v128.load(x + i)));
+    }
+  }
+}
+
+@inline
+function binaryRows32<Op>(out: usize, a: usize, aPeriod: i32, b: usize, bPeriod: i32, n: i32): void {
+  if (aPeriod == 1 && bPeriod >= 4) {
+    // A scalar left operand: splat it once, then walk b's row.
+    const left = v128.load32_splat(a);
+    const rowBytes = <usize>bPeriod << 2;
+    const end = out + (<usize>n << 2);
+    for (let row = out; row < end; row += rowBytes) {
+      for (let i: usize = 0; i < rowBytes; i += 16) {
+        v128.store(row + i, binary32<Op>(left, v128.load(b + i)));
+      }
+    }
+    return;
+  }
+  if (bPeriod == 1 && aPeriod >= 4) {
+    const right = v128.load32_splat(b);
+    const rowBytes = <usize>aPeriod << 2;
+    const end = out + (<usize>n << 2);
+    for (let row = out; row < end; row += rowBytes) {
+      for (let i: usize = 0; i < rowBytes; i += 16) {
+        v128.store(row + i, binary32<Op>(v128.load(a + i), right));
+      }
+    }
+    return;
+  }
+  // Rows of the smaller period; the operand with the larger period advances through its data.
+  const period = min(aPeriod, bPeriod);
+  const rowBytes = <usize>period << 2;
+  for (let start: i32 = 0; start < n; start += period) {
+    const row = out + (<usize>start << 2);
+    const left = a + (<usize>(start % aPeriod) << 2);
+    const right = b + (<usize>(start % bPeriod) << 2);
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      v128.store(row + i, binary32<Op>(v128.load(left + i), v128.load(right + i)));
+    }
+  }
+}
+
+@inline
+function binaryRows64<Op>(out: usize, a: usize, aPeriod: i32, b: usize, bPeriod: i32, n: i32): void {
+  if (aPeriod == 1 && bPeriod >= 2) {
+    const left = v128.load64_splat(a);
+    const rowBytes = <usize>bPeriod << 3;
+    const end = out + (<usize>n << 3);
+    for (let row = out; row < end; row += rowBytes) {
+      for (let i: usize = 0; i < rowBytes; i += 16) {
+        v128.store(row + i, binary64<Op>(left, v128.load(b + i)));
+      }
+    }
+    return;
+  }
+  if (bPeriod == 1 && aPeriod >= 2) {
+    const right = v128.load64_splat(b);
+    const rowBytes = <usize>aPeriod << 3;
+    const end = out + (<usize>n << 3);
+    for (let row = out; row < end; row += rowBytes) {
+      for (let i: usize = 0; i < rowBytes; i += 16) {
+        v128.store(row + i, binary64<Op>(v128.load(a + i), right));
+      }
+    }
+    return;
+  }
+  const period = min(aPeriod, bPeriod);
+  const rowBytes = <usize>period << 3;
+  for (let start: i32 = 0; start < n; start += period) {
+    const row = out + (<usize>start << 3);
+    const left = a + (<usize>(start % aPeriod) << 3);
+    const right = b + (<usize>(start % bPeriod) << 3);
+    for (let i: usize = 0; i < rowBytes; i += 16) {
+      v128.store(row + i, binary64<Op>(v128.load(left + i), v128.load(right + i)));
+    }
+  }
+}
+
+@inline
+function unary32<Op>(x: v128): v128 {
+  const zero = f32x4.splat(0);
+  if (idof<Op>() == idof<Neg>()) return f32x4.neg(x);
+  if (idof<Op>() == idof<Abs>()) return f32x4.abs(x);
+  if (idof<Op>() == idof<Sqrt>()) return f32x4.sqrt(x);
+  if (idof<Op>() == idof<Relu>()) return v128.andnot(x, f32x4.le(x, zero));
+  if (idof<Op>() == idof<ReluMask>()) return v128.and(f32x4.gt(x, zero), f32x4.splat(1));
+  if (idof<Op>() == idof<Exp>()) return exp32(x);
+  if (idof<Op>() == idof<Sigmoid>()) return sigmoid32(x);
+  return tanh32(x);
+}
+
+@inline
+function unary64<Op>(x: v128): v128 {
+  const zero = f64x2.splat(0);
+  if (idof<Op>() == idof<Neg>()) return f64x2.neg(x);
+  if (idof<Op>() == idof<Abs>()) return f64x2.abs(x);
+  if (idof<Op>() == idof<Sqrt>()) return f64x2.sqrt(x);
+  if (idof<Op>() == idof<Relu>()) return v128.andnot(x, f64x2.le(x, zero));
+  return v128.and(f64x2.gt(x, zero), f64x2.splat(1));
+}
+
+@inline
+function binary32<Op>(x: v128, y: v128): v128 {
+  if (idof<Op>() == idof<Add>()) return f32x4.add(x, y);
+  if (idof<Op>() == idof<Sub>()) return f32x4.sub(x, y);
+  if (idof<Op>() == idof<Mul>()) return f32x4.mul(x, y);
+  if (idof<Op>() == idof<Div>()) return f32x4.div(x, y);
+  if (idof<Op>() == idof<GreaterOf>()) return v128.bitselect(x, y, f32x4.gt(x, y));
+  if (idof<Op>() == idof<LesserOf>()) return v128.bitselect(x, y, f32x4.lt(x, y));
+  if (idof<Op>() == idof<Max>()) return f32x4.max(x, y);
+  return f32x4.min(x, y);
+}
+
+@inline
+function binary64<Op>(x: v128, y: v128): v128 {
+  if (idof<Op>() == idof<Add>()) return f64x2.add(x, y);
+  if (idof<Op>() == idof<Sub>()) return f64x2.sub(x, y);
+  if (idof<Op>() == idof<Mul>()) return f64x2.mul(x, y);
+  if (idof<Op>() == idof<Div>()) return f64x2.div(x, y);
+  if (idof<Op>() == idof<GreaterOf>()) return v128.bitselect(x, y, f64x2.gt(x, y));
+  if (idof<Op>() == idof<LesserOf>()) return v128.bitselect(x, y, f64x2.lt(x, y));
+  if (idof<Op>() == idof<Max>()) return f64x2.max(x, y);
+  return f64x2.min(x, y);
+}
+
+// --- float32 transcendental functions ---
+
+/** ln 2 split so that n·LN2_HIGH is exact for |n| < 2^9: 0.693359375 has 9 significant bits. */
+const LN2_HIGH: f32 = 0.693359375;
+const LN2_LOW: f32 = -2.12194440e-4;
+const LOG2_E: f32 = 1.44269504;
+/** 1.5·2^23 and its bit pattern: for |y| < 2^22, y + 1.5·2^23 rounds y to the nearest integer. */
+const ROUNDING_SHIFT: f32 = 12582912;
+const ROUNDING_SHIFT_BITS: i32 = 0x4b400000;
+/** exp(89) overflows float32 and exp(-104) rounds to 0, so inputs are clamped to that range. */
+const EXP_MAX_INPUT: f32 = 89;
+const EXP_MIN_INPUT: f32 = -104;
+/** Below this |x|, tanh uses its odd Taylor series; above, the exp form has no cancellation. */
+const TANH_SERIES_LIMIT: f32 = 0.55;
+
+/**
+ * e^x per lane. Writes x = n·ln 2 + r with |r| ≤ ln(2)/2, takes e^r from its Taylor series to
+ * degree 7 (truncation error below 1e-8 relative), and multiplies by 2^n in two factors, so that
+ * 2^n outside the normal exponent range neither overflows early nor rounds twice. NaN stays NaN
+ * because f32x4.min and f32x4.max propagate it.
+ */
+@inline
+function exp32(x: v128): v128 {
+  // pmin(x, c) is c < x ? c : x and pmax(x, c) is x < c ? c : x, so a NaN in x passes through.
+  const clamped = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX_INPUT)), f32x4.splat(EXP_MIN_INPUT));
+  // Adding 1.5·2^23 rounds x·log2(e) to an integer n, which then sits in the low mantissa bits.
+  const shifted = f32x4.add(f32x4.mul(clamped, f32x4.splat(LOG2_E)), f32x4.splat(ROUNDING_SHIFT));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING_SHIFT));
+  let r = f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(LN2_HIGH)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LOW)));
+
+  let p = f32x4.splat(<f32>(1.0 / 5040.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 720.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+
+  // n lies in [-150, 128]; its halves lie in [-75, 64], whose powers of two are normal floats.
+  const whole = i32x4.sub(shifted, i32x4.splat(ROUNDING_SHIFT_BITS));
+  const half = i32x4.shr_s(whole, 1);
+  const rest = i32x4.sub(whole, half);
+  const bias = i32x4.splat(127);
+  const first = i32x4.shl(i32x4.add(half, bias), 23);
+  const second = i32x4.shl(i32x4.add(rest, bias), 23);
+  return f32x4.mul(f32x4.mul(p, first), second);
+}
+
+/**
+ * 1 / (1 + e^-x) per lane, as e / (1 + e) with e = e^-|x| for negative x, so that neither form
+ * overflows and tiny results keep their value instead of flushing to 0.
+ */
+@inline
+function sigmoid32(x: v128): v128 {
+  const e = exp32(f32x4.neg(f32x4.abs(x)));
+  const numerator = v128.bitselect(f32x4.splat(1), e, f32x4.ge(x, f32x4.splat(0)));
+  return f32x4.div(numerator, f32x4.add(f32x4.splat(1), e));
+}
+
+/**
+ * tanh per lane. Small |x| uses the odd Taylor series to x^19, because 1 − 2 / (e^2|x| + 1)
+ * cancels there. Larger |x| uses that form, which reaches exactly 1 once e^2|x| overflows. The
+ * sign of x is copied onto the result, so -0 stays -0.
+ */
+@inline
+function tanh32(x: v128): v128 {
+  const magnitude = f32x4.abs(x);
+  const square = f32x4.mul(x, x);
+  let series = f32x4.splat(<f32>(-443861162.0 / 1856156927625.0));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(6404582.0 / 10854718875.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(-929569.0 / 638512875.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(21844.0 / 6081075.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(-1382.0 / 155925.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(62.0 / 2835.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(-17.0 / 315.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(2.0 / 15.0)));
+  series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(-1.0 / 3.0)));
+  series = f32x4.mul(f32x4.mul(series, square), x);
+  series = f32x4.add(series, x);
+
+  const e = exp32(f32x4.add(magnitude, magnitude));
+  const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  const signed = v128.or(large, v128.and(x, i32x4.splat(<i32>0x80000000)));
+  return v128.bitselect(series, signed, f32x4.lt(magnitude, f32x4.splat(TANH_SERIES_LIMIT)));
+}
