@@ -1,4 +1,6 @@
 import { isGradEnabled } from "../autograd/index.js";
+import { activeKernels } from "../backend/backend.js";
+import { wasmAdam } from "../backend/wasm/optim.js";
 import type { FloatArray, Tensor } from "../tensor/index.js";
 import type { AdamOptions } from "./adam.js";
 import type { ParamState } from "./transform.js";
@@ -28,9 +30,10 @@ export function adamStepInPlace(options: AdamOptions, decay: DecayMode, param: T
 
   const step = state.step + 1;
   const [beta1, beta2] = options.betas;
-  const round = p instanceof Float32Array ? Math.fround : (x: number) => x;
+  const single = p instanceof Float32Array;
+  const round = single ? Math.fround : (x: number) => x;
   const constants: LoopConstants = {
-    beta1, beta2, eps: options.eps, round,
+    beta1, beta2, eps: options.eps, single,
     sign: options.maximize ? -1 : 1,
     decay: round(options.weightDecay),
     decoupled: decay === "decoupled",
@@ -39,7 +42,10 @@ export function adamStepInPlace(options: AdamOptions, decay: DecayMode, param: T
     biasCorrection1: 1 - beta1 ** step,
     sqrtBiasCorrection2: Math.sqrt(1 - beta2 ** step),
   };
-  adamLoop(p, g, m, v, vmax ?? null, constants);
+  const kernels = activeKernels();
+  if (kernels === null || !wasmAdam(kernels, p, g, m, v, vmax ?? null, constants)) {
+    adamLoop(p, g, m, v, vmax ?? null, constants);
+  }
   param.storage.bumpVersion();
   return { ...state, step };
 }
@@ -48,7 +54,7 @@ interface LoopConstants {
   beta1: number;
   beta2: number;
   eps: number;
-  round: (x: number) => number;
+  single: boolean;
   sign: number;
   decay: number;
   decoupled: boolean;
@@ -76,9 +82,12 @@ function flatArrays(tensors: readonly Tensor[]): FloatArray[] | null {
   return arrays;
 }
 
-/** Runs one pass of Adam over flat arrays of one class; see adamStepInPlace. */
+/**
+ * Runs one pass of Adam over flat arrays of one class; see adamStepInPlace. `single` selects
+ * float32 rounding, spelled out as Math.fround so that V8 inlines it.
+ */
 function adamLoop(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, c: LoopConstants): void {
-  const { beta1, beta2, eps, round, sign, decay, decoupled, minusLr, biasCorrection1, sqrtBiasCorrection2 } = c;
+  const { beta1, beta2, eps, single, sign, decay, decoupled, minusLr, biasCorrection1, sqrtBiasCorrection2 } = c;
   const decay1 = 1 - beta1;
   const decay2 = 1 - beta2;
   const l2 = !decoupled && decay !== 0;
@@ -86,14 +95,15 @@ function adamLoop(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vm
   for (let i = 0; i < p.length; i++) {
     const theta = p[i];
     let gradient = sign * g[i];
-    if (l2) gradient = round(gradient + round(theta * decay));
+    if (l2) gradient = single ? Math.fround(gradient + Math.fround(theta * decay)) : gradient + theta * decay;
     // Each moment is stored, and so rounded, before it is read again.
     m[i] = m[i] * beta1 + gradient * decay1;
     v[i] = v[i] * beta2 + gradient * gradient * decay2;
     let second = v[i];
     if (vmax !== null) second = vmax[i] = vmax[i] > second ? vmax[i] : second;
-    let direction = round(m[i] / biasCorrection1 / (Math.sqrt(second) / sqrtBiasCorrection2 + eps));
-    if (decoupledDecay) direction = round(direction + round(theta * decay));
-    p[i] = theta + round(direction * minusLr);
+    let direction = m[i] / biasCorrection1 / (Math.sqrt(second) / sqrtBiasCorrection2 + eps);
+    if (single) direction = Math.fround(direction);
+    if (decoupledDecay) direction = single ? Math.fround(direction + Math.fround(theta * decay)) : direction + theta * decay;
+    p[i] = theta + (single ? Math.fround(direction * minusLr) : direction * minusLr);
   }
 }

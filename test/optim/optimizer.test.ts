@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import * as pl from "../../core/index.js";
 import type { Tensor } from "../../core/index.js";
 
@@ -411,9 +411,12 @@ describe("in-place Adam step", () => {
     { name: "AdamW", make: (p) => new pl.optim.AdamW(p, { lr: 0.02, weightDecay: 0.05, betas: [0.8, 0.99] }), transform: O.adamw },
   ];
 
+  afterEach(() => pl.setBackend("wasm"));
+
   for (const { name, make, transform } of cases) {
-    for (const dtype of ["float32", "float64"] as const) {
-      it(`${name} in ${dtype} gives the transforms' parameters and state bit for bit`, () => {
+    for (const [dtype, backend] of [["float32", "wasm"], ["float64", "wasm"], ["float32", "typescript"], ["float64", "typescript"]] as const) {
+      it(`${name} in ${dtype} on the ${backend} backend gives the transforms' parameters and state bit for bit`, () => {
+        pl.setBackend(backend);
         pl.manualSeed(3);
         const param = pl.randn([5, 7], { dtype, requiresGrad: true });
         const optimizer = make([param]);

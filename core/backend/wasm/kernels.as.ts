@@ -5,3 +5,4 @@
 export * from "./gemm.as";
 export * from "./elementwise.as";
 export * from "./conv.as";
+export * from "./optim.as";
