@@ -331,9 +331,9 @@ function sigmoid32(x: v128): v128 {
 }
 
 /**
- * tanh per lane. Small |x| uses the odd Taylor series to x^19, because 1 − 2 / (e^2|x| + 1)
- * cancels there. Larger |x| uses that form, which reaches exactly 1 once e^2|x| overflows. The
- * sign of x is copied onto the result, so -0 stays -0.
+ * tanh per lane, computed on |x| and given the sign of x, so -0 stays -0. Small |x| uses the odd
+ * Taylor series to x^19, because 1 − 2 / (e^2|x| + 1) cancels there. Larger |x| uses that form,
+ * which reaches exactly 1 once e^2|x| overflows.
  */
 @inline
 function tanh32(x: v128): v128 {
@@ -348,11 +348,10 @@ function tanh32(x: v128): v128 {
   series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(-17.0 / 315.0)));
   series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(2.0 / 15.0)));
   series = f32x4.add(f32x4.mul(series, square), f32x4.splat(<f32>(-1.0 / 3.0)));
-  series = f32x4.mul(f32x4.mul(series, square), x);
-  series = f32x4.add(series, x);
+  series = f32x4.add(f32x4.mul(f32x4.mul(series, square), magnitude), magnitude);
 
   const e = exp32(f32x4.add(magnitude, magnitude));
   const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
-  const signed = v128.or(large, v128.and(x, i32x4.splat(<i32>0x80000000)));
-  return v128.bitselect(series, signed, f32x4.lt(magnitude, f32x4.splat(TANH_SERIES_LIMIT)));
+  const result = v128.bitselect(series, large, f32x4.lt(magnitude, f32x4.splat(TANH_SERIES_LIMIT)));
+  return v128.or(result, v128.and(x, i32x4.splat(<i32>0x80000000)));
 }
