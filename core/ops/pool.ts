@@ -1,4 +1,6 @@
 import { record } from "../autograd/node.js";
+import { activeKernels } from "../backend/backend.js";
+import { wasmMaxPoolTiles } from "../backend/wasm/conv.js";
 import type { FloatArray } from "../tensor/dtype.js";
 import { InvalidArgumentError, ShapeError, formatShape } from "../tensor/errors.js";
 import { numel } from "../tensor/shape.js";
@@ -196,6 +198,117 @@ function windowArgmax(x: Tensor, rows: AxisWindows, cols: AxisWindows): Tensor {
 }
 
 /**
+ * Returns k when the windows tile the axis without gaps or overlap: output o reads exactly the
+ * positions o·k to o·k + k − 1 (kernel = stride, no padding, dilation 1, no partial window).
+ * Returns 0 for any other windows.
+ */
+function tileSize(axis: AxisWindows): number {
+  const k = axis.offsets[1];
+  if (k < 1 || axis.offsets[axis.outSize] !== axis.outSize * k) return 0;
+  for (let o = 0; o <= axis.outSize; o++) {
+    if (axis.offsets[o] !== o * k) return 0;
+  }
+  for (let i = 0; i < axis.outSize * k; i++) {
+    if (axis.positions[i] !== i) return 0;
+  }
+  return k;
+}
+
+/**
+ * Computes the maximum of each kh×kw tile of every plane and its position, with the rules of
+ * windowArgmax (NaN wins, ties keep the first position). Returns [values, indices] with the
+ * values recorded as the gather of `x` at the indices.
+ */
+function tiledMaximum(x: Tensor, kh: number, kw: number, outH: number, outW: number): [Tensor, Tensor] {
+  const [n, c, inH, inW] = x.shape;
+  const values = empty([n, c, outH, outW], x.dtype);
+  const indices = empty([n, c, outH, outW], "int32");
+  const data = x.storage.data as FloatArray;
+  const out = values.storage.data as FloatArray;
+  const index = indices.storage.data as Int32Array;
+  const kernels = activeKernels();
+  const pool = { planes: n * c, inHeight: inH, inWidth: inW, kernelHeight: kh, kernelWidth: kw, outHeight: outH, outWidth: outW };
+  if (kernels !== null && wasmMaxPoolTiles(kernels, pool, { data, offset: x.offset }, { data: out, offset: 0 }, index)) {
+    return [recordGather(values, x, indices), indices];
+  }
+
+  if (kh === 2 && kw === 2) {
+    maximum2x2(data, x.offset, n * c, inH, inW, outH, outW, out, index);
+  } else {
+    maximumTiles(data, x.offset, n * c, inH, inW, kh, kw, outH, outW, out, index);
+  }
+  return [recordGather(values, x, indices), indices];
+}
+
+/** Writes the maximum and argmax of each 2×2 tile; see tiledMaximum. */
+function maximum2x2(
+  data: FloatArray, offset: number, planes: number, inH: number, inW: number, outH: number, outW: number,
+  out: FloatArray, index: Int32Array,
+): void {
+  let at = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = offset + p * inH * inW;
+    for (let oh = 0; oh < outH; oh++) {
+      const top = 2 * oh * inW;
+      const bottom = top + inW;
+      for (let ow = 0; ow < outW; ow++) {
+        const left = 2 * ow;
+        let bestIndex = top + left;
+        let best = data[base + bestIndex];
+        // best === best is false once best is NaN, which then stays the maximum.
+        let value = data[base + top + left + 1];
+        if (best === best && (value > best || value !== value)) {
+          best = value;
+          bestIndex = top + left + 1;
+        }
+        value = data[base + bottom + left];
+        if (best === best && (value > best || value !== value)) {
+          best = value;
+          bestIndex = bottom + left;
+        }
+        value = data[base + bottom + left + 1];
+        if (best === best && (value > best || value !== value)) {
+          best = value;
+          bestIndex = bottom + left + 1;
+        }
+        out[at] = best;
+        index[at++] = bestIndex;
+      }
+    }
+  }
+}
+
+/** Writes the maximum and argmax of each kh×kw tile; see tiledMaximum. */
+function maximumTiles(
+  data: FloatArray, offset: number, planes: number, inH: number, inW: number, kh: number, kw: number,
+  outH: number, outW: number, out: FloatArray, index: Int32Array,
+): void {
+  let at = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = offset + p * inH * inW;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        let bestIndex = oh * kh * inW + ow * kw;
+        let best = data[base + bestIndex];
+        for (let i = 0; i < kh && best === best; i++) {
+          const row = (oh * kh + i) * inW + ow * kw;
+          for (let j = i === 0 ? 1 : 0; j < kw; j++) {
+            const value = data[base + row + j];
+            if (value > best || value !== value) {
+              best = value;
+              bestIndex = row + j;
+              if (value !== value) break;
+            }
+          }
+        }
+        out[at] = best;
+        index[at++] = bestIndex;
+      }
+    }
+  }
+}
+
+/**
  * Gathers within planes: out[n, c, t] = x[n, c, indices[n, c, t]], with the spatial dimensions of
  * `x` and `indices` flattened. Its gradient is `scatterPlanes`.
  */
@@ -211,6 +324,11 @@ function gatherPlanes(x: Tensor, indices: Tensor): Tensor {
   for (let p = 0; p < planes; p++) {
     for (let t = 0; t < outPlane; t++) target[p * outPlane + t] = data[source.offset + p * inPlane + index[p * outPlane + t]];
   }
+  return recordGather(out, source, indices);
+}
+
+/** Records `out`, the gather of contiguous `source` at `indices`, with the scatter as its gradient. */
+function recordGather(out: Tensor, source: Tensor, indices: Tensor): Tensor {
   const inputShape = source.shape;
   return record(out, "maxPool", [source], (g, [saved]) => [scatterPlanes(g, saved, inputShape)], [indices]);
 }
@@ -297,9 +415,17 @@ function maxPool(op: string, value: TensorLike, spatialRank: 1 | 2, kernelSize: 
 }
 
 function pickMaximum(input: Tensor, rows: AxisWindows, cols: AxisWindows, outShape: PoolInput["outShape"], returnIndices: boolean): Tensor | [Tensor, Tensor] {
-  const indices = windowArgmax(input, rows, cols);
   const shape = outShape(rows.outSize, cols.outSize);
-  const out = reshape(gatherPlanes(input, indices), shape);
+  const [kh, kw] = [tileSize(rows), tileSize(cols)];
+  let values: Tensor;
+  let indices: Tensor;
+  if (kh > 0 && kw > 0) {
+    [values, indices] = tiledMaximum(input, kh, kw, rows.outSize, cols.outSize);
+  } else {
+    indices = windowArgmax(input, rows, cols);
+    values = gatherPlanes(input, indices);
+  }
+  const out = reshape(values, shape);
   return returnIndices ? [out, reshape(indices, shape)] : out;
 }
 

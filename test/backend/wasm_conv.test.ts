@@ -142,3 +142,65 @@ describe("conv2d on the wasm backend against the typescript backend", () => {
     expect(Array.from(b.grad!.dataSync())).toEqual([0, 0, 0]);
   });
 });
+
+interface PoolCase {
+  name: string;
+  input: number[];
+  kernel: number | number[];
+  options: pl.MaxPoolOptions;
+}
+
+const POOL_CASES: PoolCase[] = [
+  { name: "2x2 tiles, batch 3", input: [3, 4, 28, 28], kernel: 2, options: {} },
+  { name: "2x2 tiles, odd size and row tail", input: [1, 3, 11, 13], kernel: 2, options: {} },
+  { name: "3x3 tiles", input: [2, 2, 9, 10], kernel: 3, options: {} },
+  { name: "2x3 tiles", input: [2, 3, 8, 9], kernel: [2, 3], options: {} },
+  { name: "overlapping windows", input: [2, 3, 9, 9], kernel: 3, options: { stride: 2 } },
+  { name: "padding and dilation", input: [2, 2, 10, 9], kernel: 3, options: { padding: 1, dilation: 2 } },
+  { name: "ceil mode partial tile", input: [2, 2, 7, 7], kernel: 2, options: { ceilMode: true } },
+  { name: "unbatched", input: [3, 6, 10], kernel: 2, options: {} },
+];
+
+describe("maxPool2d on the wasm backend against the typescript backend", () => {
+  afterAll(() => pl.setBackend("wasm"));
+
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const c of POOL_CASES) {
+      it(`${dtype} ${c.name}`, () => {
+        compareBackends(dtype, c.name, () => {
+          const x = pl.randn(c.input, { dtype }).requiresGrad_();
+          const [y, indices] = pl.maxPool2d(x, c.kernel, { ...c.options, returnIndices: true });
+          const r = pl.randn(y.shape, { dtype });
+          const [dx] = grad([y.mul(r).sum()], [x]) as pl.Tensor[];
+          return [y, indices, dx];
+        });
+      });
+    }
+
+    it(`${dtype} maxPool1d and adaptive max pooling over tiles`, () => {
+      compareBackends(dtype, "maxPool1d", () => {
+        const x = pl.randn([3, 5, 17], { dtype });
+        return pl.maxPool1d(x, 2, { returnIndices: true });
+      });
+      compareBackends(dtype, "adaptiveMaxPool2d", () => {
+        const x = pl.randn([2, 3, 12, 8], { dtype });
+        return pl.adaptiveMaxPool2d(x, [6, 4], { returnIndices: true });
+      });
+    });
+  }
+
+  for (const backend of ["wasm", "typescript"] as const) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${backend} ${dtype} tiles pick NaN first and the first of ties`, () => {
+        pl.setBackend(backend);
+        // Eight 2×2 tiles in one row, so the float32 kernel runs four tiles per SIMD step.
+        const top = [1, 5, NaN, 2, 3, 3, -Infinity, -Infinity, 0, NaN, 4, 4, 7, 1, 2, 2];
+        const bottom = [5, 0, 9, NaN, 3, 3, -Infinity, -Infinity, NaN, 1, 4, 9, 0, 7, 8, 2];
+        const x = pl.tensor([[[top, bottom]]], { dtype });
+        const [y, indices] = pl.maxPool2d(x, 2, { returnIndices: true });
+        expect(Array.from(y.dataSync())).toEqual([5, NaN, 3, -Infinity, NaN, 9, 7, 8]);
+        expect(Array.from(indices.dataSync())).toEqual([1, 2, 4, 6, 9, 27, 12, 30]);
+      });
+    }
+  }
+});

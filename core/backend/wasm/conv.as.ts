@@ -1,8 +1,9 @@
 // @ts-nocheck: AssemblyScript source, compiled to WebAssembly by `asc` in scripts/build.mjs.
 //
 // Convolution kernels on operands that already sit in linear memory: im2col, col2im, the bias
-// fill of a convolution output and the bias gradient, for float32 (suffix 32) and float64
-// (suffix 64). Every pointer is a byte address, and the caller checks bounds.
+// fill of a convolution output, the bias gradient and max pooling over tiles, for float32
+// (suffix 32) and float64 (suffix 64). Every pointer is a byte address, and the caller checks
+// bounds.
 //
 // The column matrix has the layout of core/backend/im2col.ts: row (c·kH + i)·kW + j is kernel tap
 // (i, j) of channel c, column oh·outW + ow is output position (oh, ow), and rows are `ldCols`
@@ -233,4 +234,109 @@ export function biasGrad32(g: usize, n: i32, channels: i32, positions: i32, out:
 /** Float64 bias gradient: out[c] (+)= Σ g[b, c, p]. */
 export function biasGrad64(g: usize, n: i32, channels: i32, positions: i32, out: usize, accumulate: i32): void {
   biasGrad<f64>(g, n, channels, positions, out, accumulate);
+}
+
+/**
+ * Returns 1 when `value` replaces `best` as a window's maximum: `best` is not NaN, and `value` is
+ * larger or NaN. So NaN propagates and ties keep the earlier position, as in max pooling.
+ */
+@inline
+function replaces<T>(value: T, best: T): bool {
+  return <bool>(<i32>(best == best) & (<i32>(value > best) | <i32>(value != value)));
+}
+
+/**
+ * Writes the maximum of each kh×kw tile (kernel = stride, no padding) of `planes` planes of
+ * inH×inW at `x` into `out`, and its flat position h·inW + w within the plane into the int32
+ * array `index`. The outputs are planes of outH×outW.
+ */
+function maxPoolTiles<T>(
+  x: usize, planes: i32, inH: i32, inW: i32, kh: i32, kw: i32, outH: i32, outW: i32, out: usize, index: usize,
+): void {
+  const size = <usize>sizeof<T>();
+  let at: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + <usize>(p * inH * inW) * size;
+    for (let oh = 0; oh < outH; oh++) {
+      let ow = 0;
+      if (sizeof<T>() == 4 && kh == 2 && kw == 2) {
+        for (; ow + 4 <= outW; ow += 4) {
+          maxPool2x2Lanes(plane, 2 * oh * inW + 2 * ow, inW, out + (at << 2), index + (at << 2));
+          at += 4;
+        }
+      }
+      for (; ow < outW; ow++) {
+        let bestIndex = oh * kh * inW + ow * kw;
+        let best = load<T>(plane + <usize>bestIndex * size);
+        for (let i = 0; i < kh; i++) {
+          const row = (oh * kh + i) * inW + ow * kw;
+          for (let j = 0; j < kw; j++) {
+            const value = load<T>(plane + <usize>(row + j) * size);
+            const better = replaces<T>(value, best);
+            best = select<T>(value, best, better);
+            bestIndex = select<i32>(row + j, bestIndex, better);
+          }
+        }
+        store<T>(out + at * size, best);
+        store<i32>(index + (at << 2), bestIndex);
+        at++;
+      }
+    }
+  }
+}
+
+/** Lanes of f32x4.gt/eq/ne that make `value` replace `best`; see replaces(). */
+@inline
+function replacesLanes(value: v128, best: v128): v128 {
+  return v128.and(f32x4.eq(best, best), v128.or(f32x4.gt(value, best), f32x4.ne(value, value)));
+}
+
+/**
+ * Computes four adjacent 2×2 float32 tiles whose top-left element is at flat position `first`
+ * of the plane at `plane`: their maxima go to `out` and their positions to `index`.
+ */
+@inline
+function maxPool2x2Lanes(plane: usize, first: i32, inW: i32, out: usize, index: usize): void {
+  const top = plane + (<usize>first << 2);
+  const bottom = top + (<usize>inW << 2);
+  const top0 = v128.load(top);
+  const top1 = v128.load(top, 16);
+  const bottom0 = v128.load(bottom);
+  const bottom1 = v128.load(bottom, 16);
+  // Even lanes are the left column of each tile, odd lanes the right one.
+  const topLeft = i8x16.shuffle(top0, top1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const topRight = i8x16.shuffle(top0, top1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+  const bottomLeft = i8x16.shuffle(bottom0, bottom1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const bottomRight = i8x16.shuffle(bottom0, bottom1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+  const firstIndex = i32x4.add(i32x4.splat(first), i32x4(0, 2, 4, 6));
+  const one = i32x4.splat(1);
+  const below = i32x4.splat(inW);
+
+  let best = topLeft;
+  let bestIndex = firstIndex;
+  let better = replacesLanes(topRight, best);
+  best = v128.bitselect(topRight, best, better);
+  bestIndex = v128.bitselect(i32x4.add(firstIndex, one), bestIndex, better);
+  better = replacesLanes(bottomLeft, best);
+  best = v128.bitselect(bottomLeft, best, better);
+  bestIndex = v128.bitselect(i32x4.add(firstIndex, below), bestIndex, better);
+  better = replacesLanes(bottomRight, best);
+  best = v128.bitselect(bottomRight, best, better);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.add(firstIndex, below), one), bestIndex, better);
+  v128.store(out, best);
+  v128.store(index, bestIndex);
+}
+
+/** Float32 max pooling over tiles: see maxPoolTiles(). */
+export function maxPoolTiles32(
+  x: usize, planes: i32, inH: i32, inW: i32, kh: i32, kw: i32, outH: i32, outW: i32, out: usize, index: usize,
+): void {
+  maxPoolTiles<f32>(x, planes, inH, inW, kh, kw, outH, outW, out, index);
+}
+
+/** Float64 max pooling over tiles: see maxPoolTiles(). */
+export function maxPoolTiles64(
+  x: usize, planes: i32, inH: i32, inW: i32, kh: i32, kw: i32, outH: i32, outW: i32, out: usize, index: usize,
+): void {
+  maxPoolTiles<f64>(x, planes, inH, inW, kh, kw, outH, outW, out, index);
 }

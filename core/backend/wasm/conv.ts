@@ -5,6 +5,9 @@
  * im2col kernel of conv.as.ts, runs sgemm or dgemm on those addresses, and copies the result out
  * once. The arguments follow the kernels of core/ops/conv.ts and are already checked there.
  *
+ * Max pooling over tiles runs here too, because its kernels share conv.as.ts with the
+ * convolution kernels.
+ *
  * NOTE: These GEMMs always run on the calling thread, also when setThreadCount() allows more.
  */
 import type { Conv2dGeometry } from "../im2col.js";
@@ -80,9 +83,10 @@ class Arena {
     this.end = workspaceAddress(kernels, MAX_THREADS);
   }
 
-  place(elements: number): number {
+  /** Reserves `elements` elements of `elementSize` bytes (the dtype's by default) and returns their address. */
+  place(elements: number, elementSize: number = this.size): number {
     const at = this.end;
-    this.end += alignUp(elements * this.size, 64);
+    this.end += alignUp(elements * elementSize, 64);
     return at;
   }
 
@@ -320,4 +324,41 @@ function addInputGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlaceme
     );
   }
   if (!identity) runCol2im(k, problem.lowering, cols, image);
+}
+
+/** Sizes of a max pooling whose kh×kw windows tile each plane (kernel = stride, no padding). */
+export interface TiledPool {
+  planes: number;
+  inHeight: number;
+  inWidth: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+type MaxPoolKernel = (
+  x: number, planes: number, inH: number, inW: number, kh: number, kw: number, outH: number, outW: number, out: number, index: number,
+) => void;
+
+/**
+ * Writes the maximum of each tile of x into `out` and its flat position in the plane into
+ * `index`; NaN counts as the maximum and ties keep the first position in row-major order.
+ * Returns false without writing when the operands do not fit in linear memory.
+ */
+export function wasmMaxPoolTiles(kernels: WasmKernels, pool: TiledPool, x: Operand, out: Operand, index: Int32Array): boolean {
+  const size = x.data.BYTES_PER_ELEMENT as 4 | 8;
+  const inLength = pool.planes * pool.inHeight * pool.inWidth;
+  const outLength = pool.planes * pool.outHeight * pool.outWidth;
+  const arena = new Arena(kernels, size);
+  const [xAt, outAt, indexAt] = [arena.place(inLength), arena.place(outLength), arena.place(outLength, 4)];
+  if (!arena.fits(kernels.memory)) return false;
+
+  const view = viewOf(kernels.memory, size);
+  copyIn(view, xAt, x, inLength);
+  const kernel = kernels.exports[size === 4 ? "maxPoolTiles32" : "maxPoolTiles64"] as MaxPoolKernel;
+  kernel(xAt, pool.planes, pool.inHeight, pool.inWidth, pool.kernelHeight, pool.kernelWidth, pool.outHeight, pool.outWidth, outAt, indexAt);
+  copyOut(view, outAt, out, outLength);
+  index.set(new Int32Array(kernels.memory.buffer, indexAt, outLength));
+  return true;
 }
