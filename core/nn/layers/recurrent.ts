@@ -11,6 +11,7 @@ import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { dropout } from "./dropout.js";
+import { lstmGates } from "./lstm_gates.js";
 
 /**
  * Recurrent cells and multi-layer recurrent networks with PyTorch's parameter names, shapes and
@@ -36,24 +37,19 @@ function gate(projection: Tensor, index: number, hidden: number): Tensor {
 
 /**
  * One step of a recurrent cell given the input projection `xProj` = W_ih x + b_ih, so a whole
- * sequence's input projections can be computed in one matrix product. Returns [h', c'].
+ * sequence's input projections can be computed in one matrix product. `weightHhT` is W_hhᵀ,
+ * transposed once per sequence rather than once per step. Returns [h', c'].
  */
-function cellStep(mode: RecurrentMode, xProj: Tensor, h: Tensor, c: Tensor | null, weightHh: Tensor, biasHh: Tensor | null, hidden: number): [Tensor, Tensor | null] {
-  const hProj = linearPart(h, weightHh, biasHh);
+function cellStep(mode: RecurrentMode, xProj: Tensor, h: Tensor, c: Tensor | null, weightHhT: Tensor, biasHh: Tensor | null, hidden: number): [Tensor, Tensor | null] {
+  const product = matmul(h, weightHhT);
+  const hProj = biasHh ? add(product, biasHh) : product;
   switch (mode) {
     case "RNN_TANH":
       return [tanh(add(xProj, hProj)), null];
     case "RNN_RELU":
       return [relu(add(xProj, hProj)), null];
-    case "LSTM": {
-      const gates = add(xProj, hProj);
-      const i = sigmoid(gate(gates, 0, hidden));
-      const f = sigmoid(gate(gates, 1, hidden));
-      const g = tanh(gate(gates, 2, hidden));
-      const o = sigmoid(gate(gates, 3, hidden));
-      const cNext = add(mul(f, c!), mul(i, g));
-      return [mul(o, tanh(cNext)), cNext];
-    }
+    case "LSTM":
+      return lstmGates(add(xProj, hProj), c!, hidden);
     case "GRU": {
       const r = sigmoid(add(gate(xProj, 0, hidden), gate(hProj, 0, hidden)));
       const z = sigmoid(add(gate(xProj, 1, hidden), gate(hProj, 1, hidden)));
@@ -124,7 +120,7 @@ export class RNNCell extends CellBase {
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     this.checkInput(input);
     const h = this.initialState(input, hx);
-    return cellStep(this.mode, linearPart(input, this.weight_ih, this.bias_ih), h, null, this.weight_hh, this.bias_hh, this.hiddenSize)[0];
+    return cellStep(this.mode, linearPart(input, this.weight_ih, this.bias_ih), h, null, transpose(this.weight_hh, 0, 1), this.bias_hh, this.hiddenSize)[0];
   }
 }
 
@@ -138,7 +134,7 @@ export class LSTMCell extends CellBase {
     this.checkInput(input);
     const h = this.initialState(input, state?.[0]);
     const c = this.initialState(input, state?.[1]);
-    const [hNext, cNext] = cellStep("LSTM", linearPart(input, this.weight_ih, this.bias_ih), h, c, this.weight_hh, this.bias_hh, this.hiddenSize);
+    const [hNext, cNext] = cellStep("LSTM", linearPart(input, this.weight_ih, this.bias_ih), h, c, transpose(this.weight_hh, 0, 1), this.bias_hh, this.hiddenSize);
     return [hNext, cNext!];
   }
 }
@@ -152,7 +148,7 @@ export class GRUCell extends CellBase {
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     this.checkInput(input);
     const h = this.initialState(input, hx);
-    return cellStep("GRU", linearPart(input, this.weight_ih, this.bias_ih), h, null, this.weight_hh, this.bias_hh, this.hiddenSize)[0];
+    return cellStep("GRU", linearPart(input, this.weight_ih, this.bias_ih), h, null, transpose(this.weight_hh, 0, 1), this.bias_hh, this.hiddenSize)[0];
   }
 }
 
@@ -263,11 +259,16 @@ abstract class RecurrentBase extends Module {
         let h = h0 ? select(h0, 0, index) : zeros([batch, this.hiddenSize], { dtype });
         let c: Tensor | null = null;
         if (this.mode === "LSTM") c = c0 ? select(c0, 0, index) : zeros([batch, this.hiddenSize], { dtype });
-        const projected = reshape(linearPart(reshape(sequence, [steps * batch, -1]), weightIh, biasIh), [steps, batch, -1]);
+        // W_hh h + b_hh adds b_hh at every step; outside GRU, where r multiplies W_hn h + b_hn,
+        // it is added to the whole sequence's projection at once instead.
+        const foldBias = this.mode !== "GRU" && biasHh !== null;
+        let projected = reshape(linearPart(reshape(sequence, [steps * batch, -1]), weightIh, biasIh), [steps, batch, -1]);
+        if (foldBias) projected = add(projected, biasHh);
+        const weightHhT = transpose(weightHh, 0, 1);
         const stepOutputs: Tensor[] = new Array(steps);
         for (let k = 0; k < steps; k++) {
           const t = direction === 0 ? k : steps - 1 - k;
-          const [hNew, cNew] = cellStep(this.mode, select(projected, 0, t), h, c, weightHh, biasHh, this.hiddenSize);
+          const [hNew, cNew] = cellStep(this.mode, select(projected, 0, t), h, c, weightHhT, foldBias ? null : biasHh, this.hiddenSize);
           if (masks) {
             const m = masks[t];
             h = add(mul(hNew, m), mul(h, sub(1, m)));
