@@ -6,6 +6,7 @@
  * is missing, paramlab prints a one-line notice and stays on the TypeScript backend.
  */
 import { InvalidArgumentError } from "../tensor/errors.js";
+import { MAX_THREADS, setThreadCount, threadCount } from "./wasm/pool.js";
 import { defaultWasmFiles, loadKernels, type WasmKernels } from "./wasm/runtime.js";
 
 /** Names accepted by setBackend(). */
@@ -64,4 +65,24 @@ export function activeKernels(): WasmKernels | null {
 export function reloadKernels(files: readonly string[] = defaultWasmFiles()): void {
   wasmFiles = files;
   kernels = undefined;
+}
+
+/**
+ * Sets how many threads large matrix products use, the calling thread included, as
+ * torch.set_num_threads does. Counts above the number of cores (at most 4) are capped. The default
+ * is every core, or PARAMLAB_NUM_THREADS when set. Smaller products always stay on one thread.
+ * @example
+ * pl.setNumThreads(1); // no worker threads
+ * @throws InvalidArgumentError for a count that is not a positive integer.
+ */
+export function setNumThreads(count: number): void {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new InvalidArgumentError(`setNumThreads: count must be a positive integer, got ${String(count)}; pass 1 to keep all work on the calling thread`);
+  }
+  setThreadCount(Math.min(count, MAX_THREADS));
+}
+
+/** Returns how many threads large matrix products use. */
+export function getNumThreads(): number {
+  return threadCount();
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { reloadKernels } from "../../core/backend/backend.js";
+import { MAX_THREADS, defaultThreadCount } from "../../core/backend/wasm/pool.js";
 import { gemm } from "../../core/backend/gemm.js";
 import * as pl from "../../core/index.js";
 
@@ -67,5 +68,38 @@ describe("backend selection", () => {
     checkProduct(20, 20, 20);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toContain("does not validate");
+  });
+});
+
+describe("thread count", () => {
+  it("defaults to every core up to the pool's limit, or to PARAMLAB_NUM_THREADS", () => {
+    expect(defaultThreadCount(undefined)).toBe(MAX_THREADS);
+    expect(defaultThreadCount("1")).toBe(1);
+    expect(defaultThreadCount("64")).toBe(MAX_THREADS);
+  });
+
+  it("warns about a PARAMLAB_NUM_THREADS that is not a positive integer and uses every core", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect(defaultThreadCount("two")).toBe(MAX_THREADS);
+    expect(defaultThreadCount("0")).toBe(MAX_THREADS);
+    expect(warn.mock.calls[0][0]).toContain('PARAMLAB_NUM_THREADS="two" is not a positive integer');
+  });
+
+  it("sets and reads the count through setNumThreads and getNumThreads", () => {
+    const before = pl.getNumThreads();
+    try {
+      pl.setNumThreads(1);
+      expect(pl.getNumThreads()).toBe(1);
+      pl.setNumThreads(1000);
+      expect(pl.getNumThreads()).toBe(MAX_THREADS);
+    } finally {
+      pl.setNumThreads(before);
+    }
+  });
+
+  it("rejects a count that is not a positive integer", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => pl.setNumThreads(bad)).toThrow(/setNumThreads: count must be a positive integer, got .*; pass 1/);
+    }
   });
 });

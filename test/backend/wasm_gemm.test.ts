@@ -145,7 +145,8 @@ describe("gemm on the wasm backend against the typescript backend", () => {
 });
 
 describe("gemm split over worker threads", () => {
-  afterAll(() => setThreadCount(1));
+  const before = threadCount();
+  afterAll(() => setThreadCount(before));
 
   it("matches the typescript backend on large shapes", () => {
     setThreadCount(2);

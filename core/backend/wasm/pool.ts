@@ -60,10 +60,22 @@ interface Pool {
 }
 
 let pool: Pool | null = null;
-// NOTE: One thread by default. On the 2-core test machine, shared with other processes (load
-// average 10 to 17), two threads made n = 1024 slower (median wall time ×1.35) and n = 512 only
-// about 10% faster over 8 whole-process runs each, while adding 6% CPU time.
-let threadLimit = 1;
+// NOTE: Large GEMMs use every core by default, as PyTorch does. On a machine that other
+// processes keep busy a second thread can slow them down (n = 1024 took 1.35 times as long with
+// load average 10 to 17 on 2 cores); PARAMLAB_NUM_THREADS=1 or setNumThreads(1) turns threads off.
+let threadLimit = defaultThreadCount(process.env.PARAMLAB_NUM_THREADS);
+
+/**
+ * The thread count from PARAMLAB_NUM_THREADS when it holds a positive integer (capped at
+ * MAX_THREADS), else MAX_THREADS. A value that is not a positive integer prints a notice.
+ */
+export function defaultThreadCount(setting: string | undefined): number {
+  if (setting === undefined || setting === "") return MAX_THREADS;
+  const count = Number(setting);
+  if (Number.isInteger(count) && count >= 1) return Math.min(count, MAX_THREADS);
+  console.warn(`paramlab: PARAMLAB_NUM_THREADS=${JSON.stringify(setting)} is not a positive integer; using ${MAX_THREADS} threads`);
+  return MAX_THREADS;
+}
 
 /** Sets how many threads large GEMMs use (1 keeps all work on the calling thread). */
 export function setThreadCount(count: number): void {
