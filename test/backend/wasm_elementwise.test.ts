@@ -18,10 +18,10 @@ type FloatArray = Float32Array | Float64Array;
 
 interface Case {
   readonly expression: string;
-  /** Independent reference in float64; float32 results are rounded with Math.fround. */
+  /** Independent reference in float64. Float32 results are rounded with Math.fround. */
   readonly reference: (x: number, y: number) => number;
   readonly float64: boolean;
-  /** Bit-exact, including NaN and the sign of zero; otherwise relative 1e-5. */
+  /** Whether results must be bit-exact, including NaN and the sign of zero, or within relative 1e-5. */
   readonly exact: boolean;
   /** Smallest output the loops send to the kernel, from MIN_SIZE. */
   readonly minSize: number;
@@ -61,9 +61,9 @@ const BINARY: readonly Case[] = [
 ];
 
 /**
- * Values that every input cycles through first: signed zeros, infinities, NaN, float32
- * subnormals, and the edges of exp's and tanh's ranges (exp overflows float32 above ~88.72 and
- * underflows to 0 below ~-103.97; tanh switches formulas at |x| = 0.55).
+ * Values that every input starts with: signed zeros, infinities, NaN, float32 subnormals, and
+ * the edges of exp's and tanh's ranges. Float32 exp overflows above ~88.72 and underflows to 0
+ * below ~-103.97, and the tanh kernel switches formulas at |x| = 0.55.
  */
 const SPECIAL = [
   NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-45, -1e-45, 1e-40, 1e-30, -1e-30, 1e-7, -1e-7, 3e38, -3e38,
@@ -242,7 +242,7 @@ describe("wasm elementwise kernels through the glue", () => {
   });
 });
 
-/** Returns a tensor of `dtype` and `shape` filled with values(), with NaN replaced when told. */
+/** Returns a tensor of `dtype` and `shape` filled with values(), with NaN replaced by 0.25 unless `withNaN`. */
 function input(shape: number[], dtype: Dtype, seed: number, { withNaN = true } = {}): pl.Tensor {
   const size = shape.reduce((product, extent) => product * extent, 1);
   const data = values(size, seed).map((value) => (withNaN || !Number.isNaN(value) ? value : 0.25));

@@ -21,7 +21,7 @@ const SQRT: i32 = 2;
 const RELU: i32 = 3;
 /** (x > 0) ? 1 : 0, the gradient mask of relu. */
 const RELU_MASK: i32 = 4;
-/** The float32 approximations below; float64 has no transcendental kernels. */
+/** exp, sigmoid and tanh have float32 kernels only. */
 const EXP: i32 = 5;
 const SIGMOID: i32 = 6;
 const TANH: i32 = 7;
@@ -35,15 +35,15 @@ const DIV: i32 = 3;
 const GREATER_OF: i32 = 4;
 /** x < y ? x : y. */
 const LESSER_OF: i32 = 5;
-/** Math.max(x, y): NaN if either is NaN, and +0 is above -0. */
+/** Math.max(x, y), which is NaN if either is NaN and treats +0 as above -0. */
 const MAX: i32 = 6;
 /** Math.min(x, y). */
 const MIN: i32 = 7;
 
 // Marker types that select an op at compile time. Each loop is instantiated once per marker, so
-// its inner loop contains only that op's instructions. (An op code passed as a constant argument
-// does not work: the optimizer folds the identical inlined copies into one loop that branches on
-// the op code per vector.)
+// its inner loop contains only that op's instructions. An op code passed as a constant argument
+// does not work, because the optimizer folds the identical inlined copies into one loop that
+// branches on the op code per vector.
 @final class Neg {}
 @final class Abs {}
 @final class Sqrt {}
@@ -173,7 +173,7 @@ function binaryRows32<Op>(out: usize, a: usize, aPeriod: i32, b: usize, bPeriod:
     }
     return;
   }
-  // Rows of the smaller period; the operand with the larger period advances through its data.
+  // Walk rows of the smaller period. The operand with the larger period advances through its data.
   const period = min(aPeriod, bPeriod);
   const rowBytes = <usize>period << 2;
   for (let start: i32 = 0; start < n; start += period) {
@@ -281,7 +281,7 @@ const ROUNDING_SHIFT_BITS: i32 = 0x4b400000;
 /** exp(89) overflows float32 and exp(-104) rounds to 0, so inputs are clamped to that range. */
 const EXP_MAX_INPUT: f32 = 89;
 const EXP_MIN_INPUT: f32 = -104;
-/** Below this |x|, tanh uses its odd Taylor series; above, the exp form has no cancellation. */
+/** Below this |x|, tanh uses its odd Taylor series. Above it, the exp form has no cancellation. */
 const TANH_SERIES_LIMIT: f32 = 0.55;
 
 /**

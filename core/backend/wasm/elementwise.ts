@@ -2,10 +2,10 @@
  * Runs elementwise loops on the WebAssembly SIMD kernels of elementwise.as.ts: copies the
  * operands into linear memory, computes there, and copies the result back.
  *
- * Only some expressions have a kernel (see ROUTES), and only some operand layouts fit one: each
- * operand must be a contiguous row repeated along the output, which covers an operand of the
- * output's shape, a broadcast bias row (strides 0 on leading dimensions) and a scalar. Every other
- * case returns false, so that the caller runs its JavaScript loop.
+ * Only the expressions in UNARY_ROUTES and BINARY_ROUTES have a kernel. Each operand must be a
+ * contiguous row repeated along the output. That covers an operand of the output's shape, a
+ * broadcast bias row (strides 0 on leading dimensions) and a scalar. Every other layout returns
+ * false, so that the caller runs its JavaScript loop.
  */
 import type { StridedOperand } from "../elementwise.js";
 import type { TypedArray } from "../../tensor/dtype.js";
@@ -16,9 +16,9 @@ import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./run
 export interface ElementwiseRoute {
   /** Op code of unaryF32/unaryF64 or binaryF32/binaryF64 in elementwise.as.ts. */
   readonly op: number;
-  /** Whether a float64 kernel exists; every route has a float32 one. */
+  /** Whether a float64 kernel exists. Every route has a float32 kernel. */
   readonly float64: boolean;
-  /** Output elements from which the kernel beats the JavaScript loop, copies included. */
+  /** Smallest output size, in elements, that the loops send to the kernel. */
   readonly minSize: number;
 }
 
