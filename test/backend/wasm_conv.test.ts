@@ -54,6 +54,9 @@ const CASES: ConvCase[] = [
   { name: "groups 2", input: [2, 4, 8, 8], kernel: [6, 3, 3], options: { groups: 2, padding: 1 }, bias: true },
   { name: "depthwise stride 2", input: [3, 3, 9, 9], kernel: [6, 3, 3], options: { groups: 3, stride: 2 }, bias: true },
   { name: "same padding even kernel", input: [2, 2, 9, 10], kernel: [3, 2, 4], options: { padding: "same" }, bias: false },
+  { name: "same padding dilation 2", input: [2, 3, 8, 9], kernel: [4, 3, 3], options: { padding: "same", dilation: 2 }, bias: true },
+  { name: "taps wholly in padding rows", input: [2, 2, 2, 5], kernel: [3, 5, 3], options: { padding: [3, 1] }, bias: true },
+  { name: "padding wider than the image", input: [1, 2, 4, 2], kernel: [2, 3, 7], options: { padding: [1, 3] }, bias: false },
   { name: "1x1 kernel", input: [3, 5, 6, 7], kernel: [4, 1, 1], options: {}, bias: true },
   { name: "1x1 kernel groups 5", input: [2, 5, 4, 3], kernel: [10, 1, 1], options: { groups: 5 }, bias: false },
   { name: "1x1 kernel stride 2", input: [2, 3, 7, 7], kernel: [4, 1, 1], options: { stride: 2 }, bias: true },
@@ -153,6 +156,7 @@ interface PoolCase {
 const POOL_CASES: PoolCase[] = [
   { name: "2x2 tiles, batch 3", input: [3, 4, 28, 28], kernel: 2, options: {} },
   { name: "2x2 tiles, odd size and row tail", input: [1, 3, 11, 13], kernel: 2, options: {} },
+  { name: "2x2 tiles, narrower than one SIMD step", input: [2, 2, 6, 7], kernel: 2, options: {} },
   { name: "3x3 tiles", input: [2, 2, 9, 10], kernel: 3, options: {} },
   { name: "2x3 tiles", input: [2, 3, 8, 9], kernel: [2, 3], options: {} },
   { name: "overlapping windows", input: [2, 3, 9, 9], kernel: 3, options: { stride: 2 } },
@@ -200,6 +204,12 @@ describe("maxPool2d on the wasm backend against the typescript backend", () => {
         const [y, indices] = pl.maxPool2d(x, 2, { returnIndices: true });
         expect(Array.from(y.dataSync())).toEqual([5, NaN, 3, -Infinity, NaN, 9, 7, 8]);
         expect(Array.from(indices.dataSync())).toEqual([1, 2, 4, 6, 9, 27, 12, 30]);
+
+        // Six tiles: the float32 kernel's second step overlaps the first by two tiles.
+        const narrow = pl.tensor([[[top.slice(0, 12), bottom.slice(0, 12)]]], { dtype });
+        const [yNarrow, indicesNarrow] = pl.maxPool2d(narrow, 2, { returnIndices: true });
+        expect(Array.from(yNarrow.dataSync())).toEqual([5, NaN, 3, -Infinity, NaN, 9]);
+        expect(Array.from(indicesNarrow.dataSync())).toEqual([1, 2, 4, 6, 9, 23]);
       });
     }
   }

@@ -43,6 +43,47 @@ function endColumn(shift: i32, stride: i32, width: i32, outW: i32, first: i32): 
   return max(first, end);
 }
 
+// One kernel tap of a stride-1 lowering whose output is as wide as the image. Output position
+// t = oh·width + ow then reads plane element t + tapShift, so the valid part of the tap's
+// column-matrix row is one contiguous range, apart from the columns that wrap into the
+// neighboring image row. These are module globals rather than an object, because the stub
+// runtime's allocator would place objects in the first page of the memory, which runtime.ts
+// reserves for the thread pool's control block.
+/** Output rows [tapFirstRow, tapEndRow) read image rows. */
+let tapFirstRow: i32 = 0;
+let tapEndRow: i32 = 0;
+/** Output columns [tapFirstColumn, tapEndColumn) read image columns. */
+let tapFirstColumn: i32 = 0;
+let tapEndColumn: i32 = 0;
+/** Positions [tapLow, tapHigh) read the plane at t + tapShift; all others read padding or wrapped columns. */
+let tapLow: i32 = 0;
+let tapHigh: i32 = 0;
+let tapShift: i32 = 0;
+
+/** Sets the tap globals for the tap whose input position is (oh + rowShift, ow + colShift). */
+@inline
+function shiftTap(height: i32, width: i32, outH: i32, rowShift: i32, colShift: i32): void {
+  tapFirstRow = min(outH, max(0, -rowShift));
+  tapEndRow = max(tapFirstRow, min(outH, height - rowShift));
+  tapFirstColumn = min(width, max(0, -colShift));
+  tapEndColumn = max(tapFirstColumn, min(width, width - colShift));
+  tapShift = rowShift * width + colShift;
+  tapLow = min(outH * width, max(tapFirstRow * width, -tapShift));
+  tapHigh = max(tapLow, min(tapEndRow * width, height * width - tapShift));
+}
+
+/** Zeroes the wrapped columns (left of tapFirstColumn, from tapEndColumn on) of the tap's valid rows. */
+@inline
+function zeroWrappedColumns<T>(row: usize, width: i32): void {
+  if (tapFirstColumn == 0 && tapEndColumn == width) return;
+  const size = <usize>sizeof<T>();
+  for (let oh = tapFirstRow; oh < tapEndRow; oh++) {
+    const line = row + <usize>(oh * width) * size;
+    for (let ow = 0; ow < tapFirstColumn; ow++) store<T>(line + <usize>ow * size, <T>0);
+    for (let ow = tapEndColumn; ow < width; ow++) store<T>(line + <usize>ow * size, <T>0);
+  }
+}
+
 /** Writes the column matrix of one `channels`×`height`×`width` image at `x` into `cols`. */
 function im2col<T>(
   x: usize, channels: i32, height: i32, width: i32,
@@ -50,11 +91,20 @@ function im2col<T>(
   outH: i32, outW: i32, cols: usize, ldCols: i32,
 ): void {
   const size = <usize>sizeof<T>();
+  const shifted = sh == 1 && sw == 1 && outW == width;
   for (let c = 0; c < channels; c++) {
     const plane = x + <usize>(c * height * width) * size;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const row = cols + <usize>(((c * kh + i) * kw + j) * ldCols) * size;
+        if (shifted) {
+          shiftTap(height, width, outH, i * dh - ph, j * dw - pw);
+          zeroBytes(row, <usize>tapLow * size);
+          copyBytes(plane + <usize>(tapLow + tapShift) * size, row + <usize>tapLow * size, <usize>(tapHigh - tapLow) * size);
+          zeroBytes(row + <usize>tapHigh * size, <usize>(outH * width - tapHigh) * size);
+          zeroWrappedColumns<T>(row, width);
+          continue;
+        }
         const shift = j * dw - pw;
         const first = firstColumn(shift, sw, outW);
         const end = endColumn(shift, sw, width, outW, first);
@@ -100,6 +150,7 @@ function addInto<T>(from: usize, to: usize, count: i32): void {
 /**
  * Adds each entry of the column matrix at `cols` onto the image position it was taken from, the
  * adjoint of im2col. The image at `x` must hold its starting values (zeros for a gradient).
+ * With stride 1 and outW = width, the entries that read padding columns are set to zero in `cols`.
  */
 function col2im<T>(
   cols: usize, ldCols: i32, channels: i32, height: i32, width: i32,
@@ -107,11 +158,19 @@ function col2im<T>(
   outH: i32, outW: i32, x: usize,
 ): void {
   const size = <usize>sizeof<T>();
+  const shifted = sh == 1 && sw == 1 && outW == width;
   for (let c = 0; c < channels; c++) {
     const plane = x + <usize>(c * height * width) * size;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const row = cols + <usize>(((c * kh + i) * kw + j) * ldCols) * size;
+        if (shifted) {
+          // Zeroed wrapped columns add nothing where the contiguous range lands on them.
+          shiftTap(height, width, outH, i * dh - ph, j * dw - pw);
+          zeroWrappedColumns<T>(row, width);
+          addInto<T>(row + <usize>tapLow * size, plane + <usize>(tapLow + tapShift) * size, tapHigh - tapLow);
+          continue;
+        }
         const shift = j * dw - pw;
         const first = firstColumn(shift, sw, outW);
         const end = endColumn(shift, sw, width, outW, first);
@@ -259,10 +318,17 @@ function maxPoolTiles<T>(
     const plane = x + <usize>(p * inH * inW) * size;
     for (let oh = 0; oh < outH; oh++) {
       let ow = 0;
-      if (sizeof<T>() == 4 && kh == 2 && kw == 2) {
+      if (sizeof<T>() == 4 && kh == 2 && kw == 2 && outW >= 4) {
         for (; ow + 4 <= outW; ow += 4) {
           maxPool2x2Lanes(plane, 2 * oh * inW + 2 * ow, inW, out + (at << 2), index + (at << 2));
           at += 4;
+        }
+        // The last tiles of the row overlap the previous step's, which they rewrite with the same values.
+        if (ow < outW) {
+          const back = outW - ow;
+          maxPool2x2Lanes(plane, 2 * oh * inW + 2 * (outW - 4), inW, out + ((at - 4 + back) << 2), index + ((at - 4 + back) << 2));
+          at += back;
+          ow = outW;
         }
       }
       for (; ow < outW; ow++) {
