@@ -188,7 +188,8 @@ export function copyStrided(source: Tensor, out: TypedArray): void {
   const size = source.numel();
   if (size === 0) return;
   if (source.isContiguous()) {
-    for (let i = 0; i < size; i++) out[i] = data[source.offset + i];
+    if (out.constructor === data.constructor) out.set(data.subarray(source.offset, source.offset + size));
+    else for (let i = 0; i < size; i++) out[i] = data[source.offset + i];
     return;
   }
   const shape = source.shape;

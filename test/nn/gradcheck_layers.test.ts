@@ -26,6 +26,27 @@ describe("layer gradients against float64 central differences", () => {
     checkLayer(layer, [pl.randn([4, 3], F64)], (x) => layer.forward(x));
   });
 
+  it("linear on batched, single and bias-free inputs, to second order", () => {
+    pl.manualSeed(9);
+    const weight = pl.randn([2, 3], F64).requiresGrad_();
+    const bias = pl.randn([2], F64).requiresGrad_();
+    for (const shape of [[2, 4, 3], [3]]) {
+      const x = pl.randn(shape, F64).requiresGrad_();
+      // tanh makes the second derivative depend on every input.
+      const withBias = (xs: pl.Tensor, w: pl.Tensor, b: pl.Tensor): pl.Tensor => pl.tanh(nn.functional.linear(xs, w, b)).sum();
+      const withoutBias = (xs: pl.Tensor, w: pl.Tensor): pl.Tensor => pl.tanh(nn.functional.linear(xs, w)).sum();
+      expect(pl.autograd.gradcheck(withBias, [x, weight, bias]).ok).toBe(true);
+      expect(pl.autograd.gradgradcheck(withBias, [x, weight, bias]).ok).toBe(true);
+      expect(pl.autograd.gradgradcheck(withoutBias, [x, weight]).ok).toBe(true);
+    }
+  });
+
+  it("linear gives a weight gradient laid out like the weight", () => {
+    const layer = new nn.Linear(3, 2, F64);
+    layer.forward(pl.randn([4, 3], F64)).sum().backward();
+    expect(layer.weight.grad!.isContiguous()).toBe(true);
+  });
+
   it("Conv2d with stride, padding and groups", () => {
     const layer = new nn.Conv2d(2, 4, 3, { stride: 2, padding: 1, groups: 2, dtype: "float64" });
     checkLayer(layer, [pl.randn([2, 2, 5, 5], F64)], (x) => layer.forward(x));

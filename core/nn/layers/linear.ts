@@ -3,7 +3,9 @@ import { empty } from "../../tensor/convert.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { add } from "../../ops/arithmetic.js";
 import { matmul } from "../../ops/matmul.js";
-import { transpose } from "../../ops/shape.js";
+import { reshape, sumToShape, transpose } from "../../ops/shape.js";
+import { noGrad } from "../../autograd/grad_mode.js";
+import { record } from "../../autograd/node.js";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
@@ -14,8 +16,25 @@ import { checkOptions } from "../options.js";
  * Functional form of Linear.
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const product = matmul(input, transpose(weight, 0, 1));
-  return bias ? add(product, bias) : product;
+  if (weight.ndim !== 2 || input.ndim === 0) {
+    const product = matmul(input, transpose(weight, 0, 1));
+    return bias ? add(product, bias) : product;
+  }
+  // One node instead of transpose, matmul and add. Its rule computes dW = gᵀ·x as one product
+  // laid out like W, where the composed ops would give the transpose of xᵀ·g, a strided view.
+  const out = noGrad(() => {
+    const product = matmul(input, transpose(weight, 0, 1));
+    return bias ? add(product, bias) : product;
+  });
+  const inputs = bias ? [input, weight, bias] : [input, weight];
+  return record(out, "linear", inputs, (g, [x, w], needs) => {
+    const rows = (t: Tensor): Tensor => reshape(t, [-1, t.shape[t.ndim - 1]]);
+    return [
+      needs[0] ? matmul(g, w) : null,
+      needs[1] ? matmul(transpose(rows(g), 0, 1), rows(x)) : null,
+      needs[2] ? sumToShape(g, bias!.shape) : null,
+    ];
+  }, [input, weight]);
 }
 
 export interface LinearOptions {
