@@ -13,7 +13,6 @@ import { measure, seededUniform } from "./lib/timing.mjs";
 const SIZES = [256, 512, 1024];
 const gemmUrl = new URL("../dist/core/backend/gemm.js", import.meta.url);
 const backendUrl = new URL("../dist/core/backend/backend.js", import.meta.url);
-const poolUrl = new URL("../dist/core/backend/wasm/pool.js", import.meta.url);
 
 /** Measures every size on every engine and returns the table of GFLOP/s and ratios. */
 export async function run() {
@@ -21,8 +20,8 @@ export async function run() {
     throw new Error(`matmul benchmark: ${gemmUrl.pathname} not found; run \`npm run build\` first`);
   }
   const { gemm } = await import(gemmUrl.href);
-  const { setBackend, getBackend } = await import(backendUrl.href);
-  const { setThreadCount, MAX_THREADS } = await import(poolUrl.href);
+  const { setBackend, getBackend, setNumThreads, getNumThreads } = await import(backendUrl.href);
+  const threads = getNumThreads();
   const { tf, wasm, versions } = await loadTfjs();
   const torch = timeTorch();
 
@@ -44,11 +43,11 @@ export async function run() {
     const expected = c.slice();
     setBackend("wasm");
     if (getBackend() !== "wasm") throw new Error("matmul benchmark: the wasm backend did not load");
+    setNumThreads(1);
     const paramlab = measure(multiply);
     const check = maxRelativeDifference(expected, c);
-    setThreadCount(MAX_THREADS);
+    setNumThreads(threads);
     const threaded = measure(multiply);
-    setThreadCount(1);
     const cpu = await timeTfjs(tf, "cpu", a, b, n);
     const wasmResult = await timeTfjs(tf, "wasm", a, b, n);
     checks.push(`${n}: ${check.toExponential(1)} / ${maxRelativeDifference(c, wasmResult.output).toExponential(1)}`);
@@ -74,7 +73,7 @@ export async function run() {
       "GFLOP/s = 2n³ / median CPU time of this process per multiply, after warm-up runs. Every engine runs on one thread " +
         "(PyTorch with torch.set_num_threads(1)). tfjs timings include reading the result back with dataSync().",
       `Wall-clock GFLOP/s, ${engines.join(" / ")}, n = ${wallRates.join("; ")}.`,
-      `Wall-clock GFLOP/s with ${MAX_THREADS} threads, paramlab-wasm${torch ? " / PyTorch" : ""}, n = ${threadRates.join("; ")}.`,
+      `Wall-clock GFLOP/s with ${threads} threads, paramlab-wasm${torch ? " / PyTorch" : ""}, n = ${threadRates.join("; ")}.`,
       `Check, max |paramlab-wasm − paramlab-ts| / max |C| and max |paramlab-wasm − tfjs-wasm| / max |C|, n = ${checks.join("; ")}.`,
     ],
   };

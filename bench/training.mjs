@@ -16,7 +16,6 @@ import { describeWasm, loadTfjs, useBackend } from "./lib/tfjs.mjs";
 import { measure } from "./lib/timing.mjs";
 
 const coreUrl = new URL("../dist/core/index.js", import.meta.url);
-const poolUrl = new URL("../dist/core/backend/wasm/pool.js", import.meta.url);
 const MODELS = ["mlp", "cnn", "lstm"];
 const LABELS = { mlp: "MLP 784-256-256-10, batch 128", cnn: "small CNN, batch 64", lstm: "LSTM I32 H128 T32 B32" };
 /** Fewer timed runs for steps that take seconds. */
@@ -58,18 +57,22 @@ function paramlabSteps(pl) {
   };
 }
 
-/** Times paramlab's steps on `backend`; the wasm backend runs on one thread so CPU time is comparable. */
-async function timeParamlab(backend) {
+/**
+ * Times paramlab's steps on `backend` with `threads` GEMM threads. One thread makes CPU time
+ * comparable with the other single-threaded engines; two are compared by wall-clock time.
+ */
+async function timeParamlab(backend, threads = 1) {
   const pl = await import(coreUrl.href);
-  const { setThreadCount } = await import(poolUrl.href);
   pl.setBackend(backend);
   if (pl.getBackend() !== backend) throw new Error(`training benchmark: paramlab backend ${backend} did not load`);
-  setThreadCount(1);
+  const before = pl.getNumThreads();
+  pl.setNumThreads(threads);
   const steps = paramlabSteps(pl);
   const results = {};
   for (const model of MODELS) {
     results[model] = measure(steps[model], backend === "typescript" && model === "cnn" ? SLOW : {});
   }
+  pl.setNumThreads(before);
   pl.setBackend("wasm");
   return results;
 }
@@ -235,6 +238,7 @@ export async function run() {
     ["paramlab-wasm", await timeParamlab("wasm")],
     ["paramlab-ts", await timeParamlab("typescript")],
   ];
+  const paramlabPair = await timeParamlab("wasm", 2);
   const { tf, wasm, versions } = await loadTfjs();
   engines.push(["tfjs-cpu", await timeTfjs(tf, "cpu")], ["tfjs-wasm", await timeTfjs(tf, "wasm")]);
   const torch = timeTorch(1);
@@ -266,10 +270,14 @@ export async function run() {
       `Models: ${MODELS.map((model) => LABELS[model]).join("; ")}. Cross-entropy loss on 10 classes, Adam with lr 1e-3.`,
       "Times are the median CPU time of the process per step after warm-up runs (tfjs-cpu's CNN step: one run without warm-up), " +
         "with every engine on one thread " +
-        "(paramlab's GEMM threads off, PyTorch torch.set_num_threads(1)). The ratio columns divide each engine's time by " +
+        "(paramlab setNumThreads(1), PyTorch torch.set_num_threads(1)). The ratio columns divide each engine's time by " +
         "paramlab-wasm's (above 1: paramlab-wasm is faster).",
-      `Wall-clock ms, mlp / cnn / lstm: ${wall.join("; ")}.` +
-        (torchPair ? ` PyTorch with 2 threads: ${MODELS.map((model) => fixed(torchPair[model].wallMs, 1)).join(" / ")}.` : ""),
+      `Wall-clock ms, mlp / cnn / lstm: ${wall.join("; ")}.`,
+      `Two threads, wall-clock ms, mlp / cnn / lstm: paramlab-wasm ${MODELS.map((model) => fixed(paramlabPair[model].wallMs, 1)).join(" / ")}` +
+        (torchPair
+          ? `; PyTorch ${MODELS.map((model) => fixed(torchPair[model].wallMs, 1)).join(" / ")}; paramlab-wasm time / PyTorch time ` +
+            `${MODELS.map((model) => fixed(paramlabPair[model].wallMs / torchPair[model].wallMs)).join(" / ")}.`
+          : "."),
       ...(failures.length > 0 ? [`Failed steps: ${failures.join("; ")}.`] : []),
     ],
   };
