@@ -219,20 +219,27 @@ function fillBias<T>(y: usize, bias: usize, n: i32, channels: i32, positions: i3
 function biasGrad<T>(g: usize, n: i32, channels: i32, positions: i32, out: usize, accumulate: i32): void {
   const size = <usize>sizeof<T>();
   for (let c = 0; c < channels; c++) {
-    let lanes = f64x2.splat(0);
+    let low = f64x2.splat(0);
+    let high = low;
     let tail: f64 = 0;
     for (let b = 0; b < n; b++) {
       const plane = g + <usize>((b * channels + c) * positions) * size;
       let p = 0;
       if (sizeof<T>() == 4) {
-        for (; p + 2 <= positions; p += 2) {
-          lanes = f64x2.add(lanes, f64x2.promote_low_f32x4(v128.load64_zero(plane + (<usize>p << 2))));
+        for (; p + 4 <= positions; p += 4) {
+          const lanes = v128.load(plane + (<usize>p << 2));
+          low = f64x2.add(low, f64x2.promote_low_f32x4(lanes));
+          high = f64x2.add(high, f64x2.promote_low_f32x4(i8x16.shuffle(lanes, lanes, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
         }
       } else {
-        for (; p + 2 <= positions; p += 2) lanes = f64x2.add(lanes, v128.load(plane + (<usize>p << 3)));
+        for (; p + 4 <= positions; p += 4) {
+          low = f64x2.add(low, v128.load(plane + (<usize>p << 3)));
+          high = f64x2.add(high, v128.load(plane + (<usize>p << 3), 16));
+        }
       }
       for (; p < positions; p++) tail += <f64>load<T>(plane + <usize>p * size);
     }
+    const lanes = f64x2.add(low, high);
     const sum = f64x2.extract_lane(lanes, 0) + f64x2.extract_lane(lanes, 1) + tail;
     const at = out + <usize>c * size;
     store<T>(at, <T>(accumulate != 0 ? <f64>load<T>(at) + sum : sum));
