@@ -100,13 +100,16 @@ function makeArray(dtype: Dtype, data: readonly number[]): FloatArray {
  */
 function checkElement(test: Case, dtype: Dtype, actual: number, x: number, y: number, label: string): void {
   const exact = dtype === "float32" ? Math.fround(test.reference(x, y)) : test.reference(x, y);
-  const where = `${label}: ${test.expression} at x=${show(x)}, y=${show(y)}: got ${show(actual)}, expected ${show(exact)}`;
+  let passed: boolean;
   if (test.exact || Number.isNaN(exact) || !Number.isFinite(exact) || exact === 0) {
-    if (!Object.is(actual, exact)) expect.fail(where);
-    return;
+    passed = Object.is(actual, exact);
+  } else {
+    const error = Math.abs(actual - exact);
+    passed = error <= 1e-5 * Math.abs(exact) || error <= 2 ** -148;
   }
-  const error = Math.abs(actual - exact);
-  if (!(error <= 1e-5 * Math.abs(exact) || error <= 2 ** -148)) expect.fail(where);
+  if (!passed) {
+    expect.fail(`${label}: ${test.expression} at x=${show(x)}, y=${show(y)}: got ${show(actual)}, expected ${show(exact)}`);
+  }
 }
 
 let kernels: WasmKernels;
@@ -122,16 +125,21 @@ function runGlue(test: Case, out: FloatArray, operands: StridedOperand[], shape:
   return glue.runBinary(kernels, route, out, operands[0], operands[1], shape, size);
 }
 
+/** Returns the element of `operand` at row-major output index `index` of `shape`. */
+function elementAt(operand: StridedOperand, shape: readonly number[], index: number): number {
+  let position = operand.offset;
+  let rest = index;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    position += (rest % shape[d]) * operand.strides[d];
+    rest = Math.floor(rest / shape[d]);
+  }
+  return operand.data[position];
+}
+
 /** Checks every output element of a glue run against the reference at the operands' elements. */
 function checkOutput(test: Case, dtype: Dtype, out: FloatArray, operands: StridedOperand[], shape: number[], label: string): void {
-  const inner = shape[shape.length - 1];
   for (let i = 0; i < out.length; i++) {
-    const [x, y] = operands.map((operand) => {
-      // Every layout in these tests reads element (row, column) at offset + row·s0 + column·s1.
-      const [s0, s1] = operand.strides.length === 2 ? operand.strides : [0, operand.strides[0]];
-      const row = Math.floor(i / inner);
-      return operand.data[operand.offset + row * s0 + (i % inner) * s1];
-    });
+    const [x, y] = operands.map((operand) => elementAt(operand, shape, i));
     checkElement(test, dtype, out[i], x, y ?? 0, label);
   }
 }
@@ -226,6 +234,40 @@ describe("wasm elementwise kernels through the glue", () => {
       expect(out.every((value) => value === 0), "a rejected call left the output untouched").toBe(true);
     });
   }
+
+  it("outputs over several chunks", () => {
+    const byExpression = (expression: string): Case => [...UNARY, ...BINARY].find((entry) => entry.expression === expression)!;
+    const large = glue.CHUNK_SIZE * 2 + 5;
+    // Long enough for the largest run, 600 rows of 1000.
+    const data32 = Float32Array.from(values(600_010, 21));
+    const other32 = Float32Array.from(values(600_010, 22).reverse());
+    const data64 = Float64Array.from(data32);
+    const runs: Array<[string, Case, Dtype, StridedOperand[], number[]]> = [
+      ["relu, contiguous", byExpression("x > 0 ? x : 0"), "float32", [{ data: data32, offset: 3, strides: [1] }], [large]],
+      ["tanh, row of 1000", byExpression("Math.tanh(x)"), "float32", [{ data: data32, offset: 0, strides: [0, 1] }], [600, 1000]],
+      ["add, contiguous", byExpression("x + y"), "float32", [
+        { data: data32, offset: 1, strides: [1] }, { data: other32, offset: 2, strides: [1] },
+      ], [large]],
+      ["mul by a row of 1000", byExpression("x * y"), "float32", [
+        { data: data32, offset: 0, strides: [1000, 1] }, { data: other32, offset: 5, strides: [0, 1] },
+      ], [600, 1000]],
+      ["sub from a scalar", byExpression("x - y"), "float64", [
+        { data: data64, offset: 7, strides: [0] }, { data: data64, offset: 0, strides: [1] },
+      ], [large]],
+      ["rows of 12 and 4", byExpression("x / y"), "float32", [
+        { data: data32, offset: 0, strides: [0, 4, 1] }, { data: other32, offset: 0, strides: [0, 0, 1] },
+      ], [30000, 3, 4]],
+      ["row longer than a chunk", byExpression("Math.max(x, y)"), "float64", [
+        { data: data64, offset: 0, strides: [0, 1] }, { data: data64, offset: 2, strides: [glue.CHUNK_SIZE + 3, 1] },
+      ], [2, glue.CHUNK_SIZE + 3]],
+    ];
+    for (const [label, test, dtype, operands, shape] of runs) {
+      const size = shape.reduce((product, extent) => product * extent, 1);
+      const out = makeArray(dtype, new Array(size).fill(-7));
+      expect(runGlue(test, out, operands, shape), label).toBe(true);
+      checkOutput(test, dtype, out, operands, shape, label);
+    }
+  });
 
   it("row period of common layouts", () => {
     const data = new Float32Array(64);

@@ -79,6 +79,21 @@ type UnaryKernel = (op: number, out: number, x: number, period: number, n: numbe
 type BinaryKernel = (op: number, out: number, a: number, aPeriod: number, b: number, bPeriod: number, n: number) => number;
 
 /**
+ * Output elements per kernel call, at most. Large outputs run in chunks, so a chunk's copies stay
+ * in cache and the operand area needs at most ~3 MiB (float32) or ~6 MiB (float64) for these
+ * kernels. In bench/elementwise.mjs at 1.6M float32 elements, chunks of 2^18 ran relu ~1.4 times
+ * faster than one call over the whole output, and chunks of 2^14 or 2^16 were no faster.
+ */
+export const CHUNK_SIZE = 1 << 18;
+
+/** An operand with the length of the row it repeats, from rowPeriod(). */
+interface RowOperand {
+  readonly data: TypedArray;
+  readonly offset: number;
+  readonly period: number;
+}
+
+/**
  * Computes `out = f(x)` with the route's kernel and returns true, or returns false without
  * touching `out` when the dtypes or the layout do not fit a kernel.
  */
@@ -86,22 +101,15 @@ export function runUnary(
   kernels: WasmKernels, route: ElementwiseRoute, out: TypedArray, x: StridedOperand,
   shape: readonly number[], size: number,
 ): boolean {
-  const size64 = kernelDtype(route, out, [x.data]);
-  if (size64 === undefined) return false;
+  const float64 = kernelDtype(route, out, [x.data]);
+  if (float64 === undefined) return false;
   const period = rowPeriod(x, shape, size);
   if (period < 0) return false;
 
-  const bytes = out.BYTES_PER_ELEMENT;
-  const outAddress = workspaceAddress(kernels, MAX_THREADS);
-  const xAddress = outAddress + paddedBytes(size, bytes);
-  if (!ensureMemory(kernels.memory, xAddress + paddedBytes(period, bytes))) return false;
-
-  const view = memoryView(kernels, bytes);
-  view.set(x.data.subarray(x.offset, x.offset + period), xAddress / bytes);
-  const kernel = kernels.exports[size64 ? "unaryF64" : "unaryF32"] as UnaryKernel;
-  if (kernel(route.op, outAddress, xAddress, period, size) !== 1) return false;
-  out.set(view.subarray(outAddress / bytes, outAddress / bytes + size));
-  return true;
+  const kernel = kernels.exports[float64 ? "unaryF64" : "unaryF32"] as UnaryKernel;
+  return runChunks(kernels, out, [{ ...x, period }], size, (outAddress, [address], [xPeriod], length) =>
+    kernel(route.op, outAddress, address, xPeriod, length),
+  );
 }
 
 /**
@@ -112,26 +120,63 @@ export function runBinary(
   kernels: WasmKernels, route: ElementwiseRoute, out: TypedArray, a: StridedOperand, b: StridedOperand,
   shape: readonly number[], size: number,
 ): boolean {
-  const size64 = kernelDtype(route, out, [a.data, b.data]);
-  if (size64 === undefined) return false;
+  const float64 = kernelDtype(route, out, [a.data, b.data]);
+  if (float64 === undefined) return false;
   const aPeriod = rowPeriod(a, shape, size);
   const bPeriod = rowPeriod(b, shape, size);
   if (aPeriod < 0 || bPeriod < 0) return false;
   // Two broadcast scalars make every output element the same; the JavaScript loop handles that.
   if (aPeriod === 1 && bPeriod === 1) return false;
 
+  const kernel = kernels.exports[float64 ? "binaryF64" : "binaryF32"] as BinaryKernel;
+  const operands = [{ ...a, period: aPeriod }, { ...b, period: bPeriod }];
+  return runChunks(kernels, out, operands, size, (outAddress, [left, right], [leftPeriod, rightPeriod], length) =>
+    kernel(route.op, outAddress, left, leftPeriod, right, rightPeriod, length),
+  );
+}
+
+/**
+ * Runs `call` over chunks of the output, each a whole number of rows of every broadcast operand.
+ * Copies each broadcast row into linear memory once, and each chunk of a full-size operand before
+ * its call. `call` receives byte addresses, the periods within the chunk and the chunk's length,
+ * and returns the kernel's status. Returns false, with `out` untouched, when linear memory cannot
+ * grow or the kernel rejects the op code.
+ */
+function runChunks(
+  kernels: WasmKernels, out: TypedArray, operands: readonly RowOperand[], size: number,
+  call: (outAddress: number, addresses: number[], periods: number[], length: number) => number,
+): boolean {
+  let rowLength = 1;
+  for (const { period } of operands) {
+    if (period < size) rowLength = Math.max(rowLength, period);
+  }
+  const chunk = Math.min(size, Math.max(1, Math.floor(CHUNK_SIZE / rowLength)) * rowLength);
+
   const bytes = out.BYTES_PER_ELEMENT;
   const outAddress = workspaceAddress(kernels, MAX_THREADS);
-  const aAddress = outAddress + paddedBytes(size, bytes);
-  const bAddress = aAddress + paddedBytes(aPeriod, bytes);
-  if (!ensureMemory(kernels.memory, bAddress + paddedBytes(bPeriod, bytes))) return false;
+  let end = outAddress + paddedBytes(chunk, bytes);
+  const addresses = operands.map(({ period }) => {
+    const address = end;
+    end += paddedBytes(period < size ? period : chunk, bytes);
+    return address;
+  });
+  if (!ensureMemory(kernels.memory, end)) return false;
 
   const view = memoryView(kernels, bytes);
-  view.set(a.data.subarray(a.offset, a.offset + aPeriod), aAddress / bytes);
-  view.set(b.data.subarray(b.offset, b.offset + bPeriod), bAddress / bytes);
-  const kernel = kernels.exports[size64 ? "binaryF64" : "binaryF32"] as BinaryKernel;
-  if (kernel(route.op, outAddress, aAddress, aPeriod, bAddress, bPeriod, size) !== 1) return false;
-  out.set(view.subarray(outAddress / bytes, outAddress / bytes + size));
+  operands.forEach(({ data, offset, period }, k) => {
+    if (period < size) view.set(data.subarray(offset, offset + period), addresses[k] / bytes);
+  });
+  for (let start = 0; start < size; start += chunk) {
+    const length = Math.min(chunk, size - start);
+    const periods = operands.map(({ data, offset, period }, k) => {
+      if (period < size) return period;
+      view.set(data.subarray(offset + start, offset + start + length), addresses[k] / bytes);
+      return length;
+    });
+    // The status is the same for every chunk, so only the first can fail, before `out` changes.
+    if (call(outAddress, addresses, periods, length) !== 1) return false;
+    out.set(view.subarray(outAddress / bytes, outAddress / bytes + length), start);
+  }
   return true;
 }
 
