@@ -12,7 +12,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { MAX_THREADS } from "./pool.js";
 import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
 
-/** A kernel that computes one expression, with the smallest output size worth sending to it. */
+/** A kernel that computes one expression, and the smallest output size sent to it. */
 export interface ElementwiseRoute {
   /** Op code of unaryF32/unaryF64 or binaryF32/binaryF64 in elementwise.as.ts. */
   readonly op: number;
@@ -125,7 +125,7 @@ export function runBinary(
   const aPeriod = rowPeriod(a, shape, size);
   const bPeriod = rowPeriod(b, shape, size);
   if (aPeriod < 0 || bPeriod < 0) return false;
-  // Two broadcast scalars make every output element the same; the JavaScript loop handles that.
+  // Two broadcast scalars make every output element the same, so the JavaScript loop handles that.
   if (aPeriod === 1 && bPeriod === 1) return false;
 
   const kernel = kernels.exports[float64 ? "binaryF64" : "binaryF32"] as BinaryKernel;
