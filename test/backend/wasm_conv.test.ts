@@ -2,6 +2,9 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import * as pl from "../../core/index.js";
 import { grad, gradgradcheck } from "../../core/autograd/index.js";
+import { activeKernels } from "../../core/backend/backend.js";
+import { conv2dGeometry } from "../../core/backend/im2col.js";
+import { type ConvProblem, wasmConvBackward, wasmConvForward } from "../../core/backend/wasm/conv.js";
 
 type Dtype = "float32" | "float64";
 type Backend = "wasm" | "typescript";
@@ -132,6 +135,36 @@ describe("conv2d on the wasm backend against the typescript backend", () => {
     const conv = (xs: pl.Tensor, ws: pl.Tensor, bs: pl.Tensor) => pl.conv2d(xs, ws, bs, { padding: [1, 0], stride: [1, 2], groups: 2 });
     expect(gradgradcheck(conv, [x, w, b]).ok).toBe(true);
   });
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype} chunks of two images match one pass`, () => {
+      // Batch 5 with room for two images per chunk leaves a last chunk of one.
+      const [n, cin, h, w, cout] = [5, 4, 6, 7, 6];
+      const options = { padding: 1, groups: 2 };
+      compareBackends(dtype, "chunked forward and backward", () => {
+        const x = pl.randn([n, cin, h, w], { dtype });
+        const weight = pl.randn([cout, cin / 2, 3, 3], { dtype });
+        const bias = pl.randn([cout], { dtype });
+        const g = pl.randn([n, cout, h, w], { dtype });
+        const kernels = activeKernels();
+        if (kernels === null) {
+          return [pl.conv2d(x, weight, bias, options), pl.conv2dInputGrad(g, weight, x.shape, options), pl.conv2dWeightGrad(x, g, weight.shape, options), g.sum([0, 2, 3])];
+        }
+        const size = dtype === "float32" ? 4 : 8;
+        const chunkBytes = 2 * (2 * cin + cout) * h * w * size;
+        const problem: ConvProblem = {
+          batch: n, groups: 2, outChannels: cout,
+          lowering: conv2dGeometry({ channels: cin, height: h, width: w, kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1 }),
+        };
+        const operand = (t: pl.Tensor) => ({ data: t.storage.data as Float32Array | Float64Array, offset: t.offset });
+        const [y, dx, dw, db] = [pl.zeros([n, cout, h, w], { dtype }), pl.zeros(x.shape, { dtype }), pl.zeros(weight.shape, { dtype }), pl.zeros([cout], { dtype })];
+        expect(wasmConvForward(kernels, problem, operand(x), operand(weight), operand(bias), operand(y), chunkBytes)).toBe(true);
+        const gradients = { input: operand(dx), weight: operand(dw), bias: operand(db) };
+        expect(wasmConvBackward(kernels, problem, operand(x), operand(weight), operand(g), gradients, chunkBytes)).toBe(true);
+        return [y, dx, dw, db];
+      });
+    });
+  }
 
   it("empty batch gives an empty output and zero weight gradient", () => {
     pl.setBackend("wasm");

@@ -166,45 +166,68 @@ function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 
 }
 
 /**
- * Computes y = conv(x, w) + bias for every image, with y [N, Cout, outH, outW] at `y`.
- * Returns false without touching y when the operands' dtypes differ or do not fit in linear
- * memory, so that the caller runs the TypeScript kernels instead.
+ * Most bytes of per-image operands (input, output, gradients) one pass holds in linear memory.
+ * Larger batches run in chunks of images, so that memory, which never shrinks, stays near this
+ * size plus the weights and one image's column matrix. A float32 convolution of 64 images from
+ * 1×28×28 to 32×28×28 needs 6.6 MB, so it runs as one chunk.
  */
-export function wasmConvForward(kernels: WasmKernels, problem: ConvProblem, x: Operand, w: Operand, bias: Operand | null, y: Operand): boolean {
+export const CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** Returns how many images of `bytesPerImage` bytes one chunk holds: at least 1, at most `batch`. */
+function imagesPerChunk(batch: number, bytesPerImage: number, chunkBytes: number): number {
+  return Math.max(1, Math.min(batch, Math.floor(chunkBytes / bytesPerImage)));
+}
+
+/** Returns the operand that starts `elements` elements after `operand`. */
+function advance(operand: Operand, elements: number): Operand {
+  return { data: operand.data, offset: operand.offset + elements };
+}
+
+/**
+ * Computes y = conv(x, w) + bias for every image, with y [N, Cout, outH, outW] at `y`, in chunks
+ * of images that hold at most `chunkBytes` bytes of input and output. Returns false without
+ * touching y when the operands' dtypes differ or do not fit in linear memory, so that the caller
+ * runs the TypeScript kernels instead.
+ */
+export function wasmConvForward(
+  kernels: WasmKernels, problem: ConvProblem, x: Operand, w: Operand, bias: Operand | null, y: Operand, chunkBytes = CHUNK_BYTES,
+): boolean {
   const size = commonSize(problem, x, w, bias, y);
   if (size === null) return false;
   const s = sizesOf(problem);
+  const chunk = imagesPerChunk(problem.batch, (s.image + s.outImage) * size, chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
   const arena = new Arena(kernels, size);
-  const [xAt, wAt, yAt] = [arena.place(problem.batch * s.image), arena.place(s.weight), arena.place(problem.batch * s.outImage)];
+  const [xAt, wAt, yAt] = [arena.place(chunk * s.image), arena.place(s.weight), arena.place(chunk * s.outImage)];
   const biasAt = bias === null ? 0 : arena.place(problem.outChannels);
   const colsAt = identity ? 0 : arena.place(s.cols);
   if (!arena.fits(kernels.memory)) return false;
 
   const k = kernelsFor(kernels, size);
   const view = viewOf(kernels.memory, size);
-  copyIn(view, xAt, x, problem.batch * s.image);
   copyIn(view, wAt, w, s.weight);
-  if (bias !== null) {
-    copyIn(view, biasAt, bias, problem.outChannels);
-    k.fillBias(yAt, biasAt, problem.batch, problem.outChannels, s.positions);
-  }
+  if (bias !== null) copyIn(view, biasAt, bias, problem.outChannels);
   const work = workspaceAddress(kernels, 0);
-  for (let b = 0; b < problem.batch; b++) {
-    const image = xAt + b * s.image * size;
-    const cols = identity ? image : colsAt;
-    if (!identity) runIm2col(k, problem.lowering, image, cols);
-    for (let group = 0; group < problem.groups; group++) {
-      k.gemm(
-        0, 0, s.coutPerGroup, s.positions, s.k,
-        wAt + group * s.coutPerGroup * s.k * size, s.k,
-        cols + group * s.k * s.positions * size, s.positions,
-        yAt + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
-        bias === null ? 0 : 1, work,
-      );
+  for (let first = 0; first < problem.batch; first += chunk) {
+    const count = Math.min(chunk, problem.batch - first);
+    copyIn(view, xAt, advance(x, first * s.image), count * s.image);
+    if (bias !== null) k.fillBias(yAt, biasAt, count, problem.outChannels, s.positions);
+    for (let b = 0; b < count; b++) {
+      const image = xAt + b * s.image * size;
+      const cols = identity ? image : colsAt;
+      if (!identity) runIm2col(k, problem.lowering, image, cols);
+      for (let group = 0; group < problem.groups; group++) {
+        k.gemm(
+          0, 0, s.coutPerGroup, s.positions, s.k,
+          wAt + group * s.coutPerGroup * s.k * size, s.k,
+          cols + group * s.k * s.positions * size, s.positions,
+          yAt + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
+          bias === null ? 0 : 1, work,
+        );
+      }
     }
+    copyOut(view, yAt, advance(y, first * s.outImage), count * s.outImage);
   }
-  copyOut(view, yAt, y, problem.batch * s.outImage);
   return true;
 }
 
@@ -213,16 +236,16 @@ export function wasmConvForward(kernels: WasmKernels, problem: ConvProblem, x: O
  * weight w: the columns Wᵀ·g of each image, added back onto the image by col2im.
  * Returns false as wasmConvForward does.
  */
-export function wasmConvInputGrad(kernels: WasmKernels, problem: ConvProblem, g: Operand, w: Operand, dx: Operand): boolean {
-  return wasmConvBackward(kernels, problem, null, w, g, { input: dx, weight: null, bias: null });
+export function wasmConvInputGrad(kernels: WasmKernels, problem: ConvProblem, g: Operand, w: Operand, dx: Operand, chunkBytes = CHUNK_BYTES): boolean {
+  return wasmConvBackward(kernels, problem, null, w, g, { input: dx, weight: null, bias: null }, chunkBytes);
 }
 
 /**
  * Computes the weight gradient dw [Cout, Cin/groups, kH, kW] = Σ over images of g·colsᵀ from the
  * input x and output gradient g. Returns false as wasmConvForward does.
  */
-export function wasmConvWeightGrad(kernels: WasmKernels, problem: ConvProblem, x: Operand, g: Operand, dw: Operand): boolean {
-  return wasmConvBackward(kernels, problem, x, null, g, { input: null, weight: dw, bias: null });
+export function wasmConvWeightGrad(kernels: WasmKernels, problem: ConvProblem, x: Operand, g: Operand, dw: Operand, chunkBytes = CHUNK_BYTES): boolean {
+  return wasmConvBackward(kernels, problem, x, null, g, { input: null, weight: dw, bias: null }, chunkBytes);
 }
 
 /** Byte addresses of one backward call's regions; 0 marks a region the call does not use. */
@@ -236,14 +259,21 @@ interface BackwardPlacement {
   cols: number;
 }
 
-function placeBackward(arena: Arena, problem: ConvProblem, identity: boolean, gradients: ConvGradients): BackwardPlacement {
+/** Returns how many bytes of input, output gradient and input gradient one image needs in a backward pass. */
+function backwardBytesPerImage(problem: ConvProblem, gradients: ConvGradients, size: number): number {
+  const s = sizesOf(problem);
+  const inputs = (gradients.weight !== null ? 1 : 0) + (gradients.input !== null ? 1 : 0);
+  return (s.outImage + inputs * s.image) * size;
+}
+
+function placeBackward(arena: Arena, problem: ConvProblem, chunk: number, identity: boolean, gradients: ConvGradients): BackwardPlacement {
   const s = sizesOf(problem);
   const needsColumns = !identity && (gradients.input !== null || gradients.weight !== null);
   return {
-    x: gradients.weight !== null ? arena.place(problem.batch * s.image) : 0,
+    x: gradients.weight !== null ? arena.place(chunk * s.image) : 0,
     w: gradients.input !== null ? arena.place(s.weight) : 0,
-    g: arena.place(problem.batch * s.outImage),
-    dx: gradients.input !== null ? arena.place(problem.batch * s.image) : 0,
+    g: arena.place(chunk * s.outImage),
+    dx: gradients.input !== null ? arena.place(chunk * s.image) : 0,
     dw: gradients.weight !== null ? arena.place(s.weight) : 0,
     bias: gradients.bias !== null ? arena.place(problem.outChannels) : 0,
     cols: needsColumns ? arena.place(s.cols) : 0,
@@ -253,43 +283,50 @@ function placeBackward(arena: Arena, problem: ConvProblem, identity: boolean, gr
 /**
  * Computes the requested gradients of y = conv(x, w) + bias from the output gradient g in one
  * pass over the images, copying g into linear memory once: dx (needs w), dw (needs x) and the
- * bias gradient. `x` may be null when dw is not requested and `w` when dx is not.
- * Returns false as wasmConvForward does.
+ * bias gradient. `x` may be null when dw is not requested and `w` when dx is not. Images run in
+ * chunks as in wasmConvForward. Returns false as wasmConvForward does.
  */
 export function wasmConvBackward(
   kernels: WasmKernels, problem: ConvProblem, x: Operand | null, w: Operand | null, g: Operand, gradients: ConvGradients,
+  chunkBytes = CHUNK_BYTES,
 ): boolean {
   const size = commonSize(problem, x, w, g, gradients.input, gradients.weight, gradients.bias);
   if (size === null) return false;
   const s = sizesOf(problem);
+  const chunk = imagesPerChunk(problem.batch, backwardBytesPerImage(problem, gradients, size), chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
   const arena = new Arena(kernels, size);
-  const at = placeBackward(arena, problem, identity, gradients);
+  const at = placeBackward(arena, problem, chunk, identity, gradients);
   if (!arena.fits(kernels.memory)) return false;
 
   const k = kernelsFor(kernels, size);
   const view = viewOf(kernels.memory, size);
-  copyIn(view, at.g, g, problem.batch * s.outImage);
-  if (gradients.weight !== null && x !== null) copyIn(view, at.x, x, problem.batch * s.image);
-  if (gradients.input !== null && w !== null) {
-    copyIn(view, at.w, w, s.weight);
-    const start = at.dx / size;
-    view.fill(0, start, start + problem.batch * s.image);
+  if (gradients.input !== null && w !== null) copyIn(view, at.w, w, s.weight);
+  for (let first = 0; first < problem.batch; first += chunk) {
+    const count = Math.min(chunk, problem.batch - first);
+    copyIn(view, at.g, advance(g, first * s.outImage), count * s.outImage);
+    if (gradients.weight !== null && x !== null) copyIn(view, at.x, advance(x, first * s.image), count * s.image);
+    if (gradients.input !== null) view.fill(0, at.dx / size, at.dx / size + count * s.image);
+    for (let b = 0; b < count; b++) {
+      if (gradients.weight !== null) addWeightGrad(k, problem, at, b, first + b > 0, identity, kernels);
+      if (gradients.input !== null) addInputGrad(k, problem, at, b, identity, kernels);
+    }
+    if (gradients.bias !== null) k.biasGrad(at.g, count, problem.outChannels, s.positions, at.bias, first > 0 ? 1 : 0);
+    if (gradients.input !== null) copyOut(view, at.dx, advance(gradients.input, first * s.image), count * s.image);
   }
-  for (let b = 0; b < problem.batch; b++) {
-    if (gradients.weight !== null) addWeightGrad(k, problem, at, b, identity, kernels);
-    if (gradients.input !== null) addInputGrad(k, problem, at, b, identity, kernels);
-  }
-  if (gradients.bias !== null) k.biasGrad(at.g, problem.batch, problem.outChannels, s.positions, at.bias, 0);
 
-  if (gradients.input !== null) copyOut(view, at.dx, gradients.input, problem.batch * s.image);
   if (gradients.weight !== null) copyOut(view, at.dw, gradients.weight, s.weight);
   if (gradients.bias !== null) copyOut(view, at.bias, gradients.bias, problem.outChannels);
   return true;
 }
 
-/** Adds image b's term g[b]·cols(x[b])ᵀ into dw, per group; the first image overwrites dw. */
-function addWeightGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, b: number, identity: boolean, kernels: WasmKernels): void {
+/**
+ * Adds the term g[b]·cols(x[b])ᵀ of image b of the chunk into dw, per group; with `accumulate`
+ * false it overwrites dw instead.
+ */
+function addWeightGrad(
+  k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, b: number, accumulate: boolean, identity: boolean, kernels: WasmKernels,
+): void {
   const s = sizesOf(problem);
   const size = k.size;
   const image = at.x + b * s.image * size;
@@ -301,12 +338,12 @@ function addWeightGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacem
       at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
       cols + group * s.k * s.positions * size, s.positions,
       at.dw + group * s.coutPerGroup * s.k * size, s.k,
-      b > 0 ? 1 : 0, workspaceAddress(kernels, 0),
+      accumulate ? 1 : 0, workspaceAddress(kernels, 0),
     );
   }
 }
 
-/** Adds image b's input gradient: cols = Wᵀ·g[b] per group, then col2im onto dx[b]. */
+/** Adds the input gradient of image b of the chunk: cols = Wᵀ·g[b] per group, then col2im onto dx[b]. */
 function addInputGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, b: number, identity: boolean, kernels: WasmKernels): void {
   const s = sizesOf(problem);
   const size = k.size;
