@@ -4,7 +4,7 @@ import * as pl from "../../core/index.js";
 import { grad, gradgradcheck } from "../../core/autograd/index.js";
 import { activeKernels } from "../../core/backend/backend.js";
 import { conv2dGeometry } from "../../core/backend/im2col.js";
-import { type ConvProblem, wasmConvBackward, wasmConvForward } from "../../core/backend/wasm/conv.js";
+import { type ConvProblem, wasmConvBackward, wasmConvForward, wasmMaxPoolTiles } from "../../core/backend/wasm/conv.js";
 
 type Dtype = "float32" | "float64";
 type Backend = "wasm" | "typescript";
@@ -222,6 +222,27 @@ describe("maxPool2d on the wasm backend against the typescript backend", () => {
       compareBackends(dtype, "adaptiveMaxPool2d", () => {
         const x = pl.randn([2, 3, 12, 8], { dtype });
         return pl.adaptiveMaxPool2d(x, [6, 4], { returnIndices: true });
+      });
+    });
+  }
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype} chunks of three planes match one pass`, () => {
+      const [planes, inH, inW] = [7, 10, 9];
+      compareBackends(dtype, "chunked max pooling", () => {
+        const x = pl.randn([1, planes, inH, inW], { dtype });
+        const kernels = activeKernels();
+        if (kernels === null) return pl.maxPool2d(x, 2, { returnIndices: true });
+        const size = dtype === "float32" ? 4 : 8;
+        const [outH, outW] = [5, 4];
+        const chunkBytes = 3 * (inH * inW * size + outH * outW * (size + 4));
+        const values = pl.zeros([1, planes, outH, outW], { dtype });
+        const indices = pl.zeros([1, planes, outH, outW], { dtype: "int32" });
+        const pool = { planes, inHeight: inH, inWidth: inW, kernelHeight: 2, kernelWidth: 2, outHeight: outH, outWidth: outW };
+        const data = { data: x.storage.data as Float32Array | Float64Array, offset: x.offset };
+        const out = { data: values.storage.data as Float32Array | Float64Array, offset: 0 };
+        expect(wasmMaxPoolTiles(kernels, pool, data, out, indices.storage.data as Int32Array, chunkBytes)).toBe(true);
+        return [values, indices];
       });
     });
   }

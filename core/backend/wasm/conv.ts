@@ -173,7 +173,7 @@ function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 
  */
 export const CHUNK_BYTES = 32 * 1024 * 1024;
 
-/** Returns how many images of `bytesPerImage` bytes one chunk holds: at least 1, at most `batch`. */
+/** Returns how many images (or planes) of `bytesPerImage` bytes one chunk holds: at least 1, at most `batch`. */
 function imagesPerChunk(batch: number, bytesPerImage: number, chunkBytes: number): number {
   return Math.max(1, Math.min(batch, Math.floor(chunkBytes / bytesPerImage)));
 }
@@ -381,21 +381,26 @@ type MaxPoolKernel = (
 /**
  * Writes the maximum of each tile of x into `out` and its flat position in the plane into
  * `index`; NaN counts as the maximum and ties keep the first position in row-major order.
- * Returns false without writing when the operands do not fit in linear memory.
+ * Planes run in chunks of at most `chunkBytes` bytes, as convolutions do. Returns false without
+ * writing when the operands do not fit in linear memory.
  */
-export function wasmMaxPoolTiles(kernels: WasmKernels, pool: TiledPool, x: Operand, out: Operand, index: Int32Array): boolean {
+export function wasmMaxPoolTiles(kernels: WasmKernels, pool: TiledPool, x: Operand, out: Operand, index: Int32Array, chunkBytes = CHUNK_BYTES): boolean {
   const size = x.data.BYTES_PER_ELEMENT as 4 | 8;
-  const inLength = pool.planes * pool.inHeight * pool.inWidth;
-  const outLength = pool.planes * pool.outHeight * pool.outWidth;
+  const inPlane = pool.inHeight * pool.inWidth;
+  const outPlane = pool.outHeight * pool.outWidth;
+  const chunk = imagesPerChunk(pool.planes, inPlane * size + outPlane * (size + 4), chunkBytes);
   const arena = new Arena(kernels, size);
-  const [xAt, outAt, indexAt] = [arena.place(inLength), arena.place(outLength), arena.place(outLength, 4)];
+  const [xAt, outAt, indexAt] = [arena.place(chunk * inPlane), arena.place(chunk * outPlane), arena.place(chunk * outPlane, 4)];
   if (!arena.fits(kernels.memory)) return false;
 
   const view = viewOf(kernels.memory, size);
-  copyIn(view, xAt, x, inLength);
   const kernel = kernels.exports[size === 4 ? "maxPoolTiles32" : "maxPoolTiles64"] as MaxPoolKernel;
-  kernel(xAt, pool.planes, pool.inHeight, pool.inWidth, pool.kernelHeight, pool.kernelWidth, pool.outHeight, pool.outWidth, outAt, indexAt);
-  copyOut(view, outAt, out, outLength);
-  index.set(new Int32Array(kernels.memory.buffer, indexAt, outLength));
+  for (let first = 0; first < pool.planes; first += chunk) {
+    const count = Math.min(chunk, pool.planes - first);
+    copyIn(view, xAt, advance(x, first * inPlane), count * inPlane);
+    kernel(xAt, count, pool.inHeight, pool.inWidth, pool.kernelHeight, pool.kernelWidth, pool.outHeight, pool.outWidth, outAt, indexAt);
+    copyOut(view, outAt, advance(out, first * outPlane), count * outPlane);
+    index.set(new Int32Array(kernels.memory.buffer, indexAt, count * outPlane), first * outPlane);
+  }
   return true;
 }
