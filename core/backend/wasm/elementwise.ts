@@ -86,13 +86,6 @@ type BinaryKernel = (op: number, out: number, a: number, aPeriod: number, b: num
  */
 export const CHUNK_SIZE = 1 << 18;
 
-/** An operand with the length of the row it repeats, from rowPeriod(). */
-interface RowOperand {
-  readonly data: TypedArray;
-  readonly offset: number;
-  readonly period: number;
-}
-
 /**
  * Computes `out = f(x)` with the route's kernel and returns true, or returns false without
  * touching `out` when the dtypes or the layout do not fit a kernel.
@@ -106,10 +99,25 @@ export function runUnary(
   const period = rowPeriod(x, shape, size);
   if (period < 0) return false;
 
+  // A broadcast row is copied once. An operand of the output's size is copied chunk by chunk.
+  const xRow = period < size;
+  const chunk = chunkLength(size, xRow ? period : 1);
+  const bytes = out.BYTES_PER_ELEMENT;
+  const outAddress = workspaceAddress(kernels, MAX_THREADS);
+  const xAddress = outAddress + paddedBytes(chunk, bytes);
+  if (!ensureMemory(kernels.memory, xAddress + paddedBytes(xRow ? period : chunk, bytes))) return false;
+
+  const view = memoryView(kernels, bytes);
   const kernel = kernels.exports[float64 ? "unaryF64" : "unaryF32"] as UnaryKernel;
-  return runChunks(kernels, out, [{ ...x, period }], size, (outAddress, [address], [xPeriod], length) =>
-    kernel(route.op, outAddress, address, xPeriod, length),
-  );
+  if (xRow) view.set(x.data.subarray(x.offset, x.offset + period), xAddress / bytes);
+  for (let start = 0; start < size; start += chunk) {
+    const length = Math.min(chunk, size - start);
+    if (!xRow) view.set(x.data.subarray(x.offset + start, x.offset + start + length), xAddress / bytes);
+    // The status is the same for every chunk, so only the first can fail, before `out` changes.
+    if (kernel(route.op, outAddress, xAddress, xRow ? period : length, length) !== 1) return false;
+    out.set(view.subarray(outAddress / bytes, outAddress / bytes + length), start);
+  }
+  return true;
 }
 
 /**
@@ -128,56 +136,37 @@ export function runBinary(
   // Two broadcast scalars make every output element the same, so the JavaScript loop handles that.
   if (aPeriod === 1 && bPeriod === 1) return false;
 
-  const kernel = kernels.exports[float64 ? "binaryF64" : "binaryF32"] as BinaryKernel;
-  const operands = [{ ...a, period: aPeriod }, { ...b, period: bPeriod }];
-  return runChunks(kernels, out, operands, size, (outAddress, [left, right], [leftPeriod, rightPeriod], length) =>
-    kernel(route.op, outAddress, left, leftPeriod, right, rightPeriod, length),
-  );
-}
-
-/**
- * Runs `call` over chunks of the output, each a whole number of rows of every broadcast operand.
- * Copies each broadcast row into linear memory once, and each chunk of a full-size operand before
- * its call. `call` receives byte addresses, the periods within the chunk and the chunk's length,
- * and returns the kernel's status. Returns false, with `out` untouched, when linear memory cannot
- * grow or the kernel rejects the op code.
- */
-function runChunks(
-  kernels: WasmKernels, out: TypedArray, operands: readonly RowOperand[], size: number,
-  call: (outAddress: number, addresses: number[], periods: number[], length: number) => number,
-): boolean {
-  let rowLength = 1;
-  for (const { period } of operands) {
-    if (period < size) rowLength = Math.max(rowLength, period);
-  }
-  const chunk = Math.min(size, Math.max(1, Math.floor(CHUNK_SIZE / rowLength)) * rowLength);
-
+  const aRow = aPeriod < size;
+  const bRow = bPeriod < size;
+  const chunk = chunkLength(size, Math.max(aRow ? aPeriod : 1, bRow ? bPeriod : 1));
   const bytes = out.BYTES_PER_ELEMENT;
   const outAddress = workspaceAddress(kernels, MAX_THREADS);
-  let end = outAddress + paddedBytes(chunk, bytes);
-  const addresses = operands.map(({ period }) => {
-    const address = end;
-    end += paddedBytes(period < size ? period : chunk, bytes);
-    return address;
-  });
-  if (!ensureMemory(kernels.memory, end)) return false;
+  const aAddress = outAddress + paddedBytes(chunk, bytes);
+  const bAddress = aAddress + paddedBytes(aRow ? aPeriod : chunk, bytes);
+  if (!ensureMemory(kernels.memory, bAddress + paddedBytes(bRow ? bPeriod : chunk, bytes))) return false;
 
   const view = memoryView(kernels, bytes);
-  operands.forEach(({ data, offset, period }, k) => {
-    if (period < size) view.set(data.subarray(offset, offset + period), addresses[k] / bytes);
-  });
+  const kernel = kernels.exports[float64 ? "binaryF64" : "binaryF32"] as BinaryKernel;
+  if (aRow) view.set(a.data.subarray(a.offset, a.offset + aPeriod), aAddress / bytes);
+  if (bRow) view.set(b.data.subarray(b.offset, b.offset + bPeriod), bAddress / bytes);
   for (let start = 0; start < size; start += chunk) {
     const length = Math.min(chunk, size - start);
-    const periods = operands.map(({ data, offset, period }, k) => {
-      if (period < size) return period;
-      view.set(data.subarray(offset + start, offset + start + length), addresses[k] / bytes);
-      return length;
-    });
-    // The status is the same for every chunk, so only the first can fail, before `out` changes.
-    if (call(outAddress, addresses, periods, length) !== 1) return false;
+    if (!aRow) view.set(a.data.subarray(a.offset + start, a.offset + start + length), aAddress / bytes);
+    if (!bRow) view.set(b.data.subarray(b.offset + start, b.offset + start + length), bAddress / bytes);
+    const status = kernel(route.op, outAddress, aAddress, aRow ? aPeriod : length, bAddress, bRow ? bPeriod : length, length);
+    if (status !== 1) return false;
     out.set(view.subarray(outAddress / bytes, outAddress / bytes + length), start);
   }
   return true;
+}
+
+/**
+ * Returns the output elements per kernel call: at most CHUNK_SIZE, or one row when a row is
+ * longer, and a whole number of rows of length `rowLength`. Every shorter broadcast row divides
+ * `rowLength`, because row lengths are products of the same trailing dimensions.
+ */
+function chunkLength(size: number, rowLength: number): number {
+  return Math.min(size, Math.max(1, Math.floor(CHUNK_SIZE / rowLength)) * rowLength);
 }
 
 /**
