@@ -266,7 +266,7 @@ function operandOf(t: Tensor): { data: FloatArray; offset: number } {
   return { data: t.storage.data as FloatArray, offset: t.offset };
 }
 
-/** y[n, group] = W[group] · cols(x[n])[group] (+ bias) for every sample and group. */
+/** Computes y[n, group] = W[group] · cols(x[n])[group] (+ bias) for every sample and group. */
 function convolveKernel(x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, geometry: ConvGeometry): void {
   const s = sizesOf(x.shape, w.shape, y.shape, geometry);
   const kernels = activeKernels();

@@ -9,7 +9,7 @@
 // (i, j) of channel c, column oh·outW + ow is output position (oh, ow), and rows are `ldCols`
 // elements apart. Images are C×H×W, row-major.
 
-/** Copies `bytes` bytes (a multiple of 4) from `from` to `to`, 16 at a time while they last. */
+/** Copies `bytes` bytes (a multiple of 4) from `from` to `to`: 16 per SIMD step, then 4 at a time. */
 @inline
 function copyBytes(from: usize, to: usize, bytes: usize): void {
   let i: usize = 0;
@@ -27,8 +27,8 @@ function zeroBytes(to: usize, bytes: usize): void {
 }
 
 /**
- * Returns the first output column ow whose input column ow·stride + shift is at least 0, at most
- * outW. Columns from there up to lastColumn() read the image, the others read padding.
+ * Returns the first output column ow whose input column ow·stride + shift is at least 0, capped
+ * at outW. Columns from there up to endColumn() read the image, and the others read padding.
  */
 @inline
 function firstColumn(shift: i32, stride: i32, outW: i32): i32 {

@@ -1,9 +1,10 @@
 /**
  * 2-D convolution on the WebAssembly kernels, with the column matrix kept in linear memory.
  *
- * Each call copies its operands into linear memory once, unfolds each image there with the
- * im2col kernel of conv.as.ts, runs sgemm or dgemm on those addresses, and copies the result out
- * once. The arguments follow the kernels of core/ops/conv.ts and are already checked there.
+ * Each call copies every operand into linear memory once (in chunks of images for large
+ * batches), unfolds each image there with the im2col kernel of conv.as.ts, runs sgemm or dgemm on
+ * those addresses, and copies the result out once. The arguments follow the kernels of
+ * core/ops/conv.ts and are already checked there.
  *
  * Max pooling over tiles runs here too, because its kernels share conv.as.ts with the
  * convolution kernels.
@@ -20,7 +21,7 @@ export interface ConvProblem {
   batch: number;
   groups: number;
   outChannels: number;
-  /** The lowering of one whole image (all input channels); group g owns column rows g·k to (g + 1)·k − 1. */
+  /** The lowering of one whole image, all input channels. Group g owns column rows g·k to (g + 1)·k − 1. */
   lowering: Conv2dGeometry;
 }
 
@@ -30,7 +31,7 @@ export interface Operand {
   offset: number;
 }
 
-/** Which gradients a fused backward computes; a null entry is not computed. */
+/** Output operands of a fused backward, one per gradient. A null entry is not computed. */
 export interface ConvGradients {
   input: Operand | null;
   weight: Operand | null;
@@ -111,7 +112,7 @@ function sizesOf(problem: ConvProblem) {
   };
 }
 
-/** Whether the column matrix of an image is the image itself: a 1×1 kernel, stride 1, no padding. */
+/** Returns whether the column matrix of an image is the image itself: a 1×1 kernel, stride 1 and no padding. */
 function isIdentityLowering(l: Conv2dGeometry): boolean {
   return l.kernelHeight === 1 && l.kernelWidth === 1 && l.strideHeight === 1 && l.strideWidth === 1 &&
     l.paddingHeight === 0 && l.paddingWidth === 0;
@@ -166,14 +167,14 @@ function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 
 }
 
 /**
- * Most bytes of per-image operands (input, output, gradients) one pass holds in linear memory.
+ * Maximum bytes of per-image operands (input, output, gradients) that one pass keeps in linear memory.
  * Larger batches run in chunks of images, so that memory, which never shrinks, stays near this
  * size plus the weights and one image's column matrix. A float32 convolution of 64 images from
  * 1×28×28 to 32×28×28 needs 6.6 MB, so it runs as one chunk.
  */
 export const CHUNK_BYTES = 32 * 1024 * 1024;
 
-/** Returns how many images (or planes) of `bytesPerImage` bytes one chunk holds: at least 1, at most `batch`. */
+/** Returns how many images (or planes) of `bytesPerImage` bytes fit in one chunk: at least 1, at most `batch`. */
 function imagesPerChunk(batch: number, bytesPerImage: number, chunkBytes: number): number {
   return Math.max(1, Math.min(batch, Math.floor(chunkBytes / bytesPerImage)));
 }
