@@ -415,7 +415,7 @@ describe("in-place Adam step", () => {
 
   for (const { name, make, transform } of cases) {
     for (const [dtype, backend] of [["float32", "wasm"], ["float64", "wasm"], ["float32", "typescript"], ["float64", "typescript"]] as const) {
-      it(`${name} in ${dtype} on the ${backend} backend gives the transforms' parameters and state bit for bit`, () => {
+      it(`${name} in ${dtype} on the ${backend} backend gives the transforms' parameters and state`, () => {
         pl.setBackend(backend);
         pl.manualSeed(3);
         const param = pl.randn([5, 7], { dtype, requiresGrad: true });
@@ -435,14 +435,23 @@ describe("in-place Adam step", () => {
           state = { ...state, ...result.state };
           reference = reference.add(result.update);
         }
-        expect(Array.from(param.dataSync())).toEqual(Array.from(reference.dataSync()));
+        // The float32 wasm kernel computes in float32 lanes; every other path rounds as the chain does.
+        const exact = dtype === "float64" || backend === "typescript";
+        const same = (actual: Tensor, expected: Tensor, what: string): void => {
+          if (exact) {
+            expect(Array.from(actual.dataSync()), what).toEqual(Array.from(expected.dataSync()));
+            return;
+          }
+          const e = expected.dataSync();
+          actual.dataSync().forEach((value, i) => expect(Math.abs(value - e[i]), `${what}[${i}]`).toBeLessThanOrEqual(1e-5 * Math.abs(e[i])));
+        };
+        same(param, reference, "param");
         const own = optimizer.state.get(param)!;
         // The in-place path keeps the buffers it started with.
         expect(own.expAvg).toBe(firstBuffer);
         expect(own.step).toBe(4);
         for (const key of ["expAvg", "expAvgSq", "maxExpAvgSq"]) {
-          if (state[key] === undefined) continue;
-          expect(Array.from((own[key] as Tensor).dataSync()), key).toEqual(Array.from((state[key] as Tensor).dataSync()));
+          if (state[key] !== undefined) same(own[key] as Tensor, state[key] as Tensor, key);
         }
       });
     }
