@@ -98,7 +98,8 @@ export function sigmoid(input: TensorLike): Tensor {
 
 export function relu(input: TensorLike): Tensor {
   const x = toTensor("relu", input);
-  return record(mapUnary(x, "x > 0 ? x : 0"), "relu", [x], (g, [xs]) => [mul(g, maskWhere(xs, "x > 0"))], [x]);
+  // NaN stays NaN, as in PyTorch.
+  return record(mapUnary(x, "x > 0 || x !== x ? x : 0"), "relu", [x], (g, [xs]) => [mul(g, maskWhere(xs, "x > 0"))], [x]);
 }
 
 /** max(0, x) + negativeSlope · min(0, x). */
