@@ -7,8 +7,8 @@
 //
 // The kernels work in whole vectors only. A row of p elements is processed as ceil(p / lanes)
 // vectors, so a kernel reads up to one vector past the end of each operand and writes up to one
-// vector past the end of the output. The caller pads every region to a multiple of 16 bytes and
-// keeps the output apart from the operands. Within one output, the lanes written past a row's end
+// vector past the end of the output. The caller leaves at least 16 spare bytes after every region
+// and keeps the output apart from the operands. Within one output, the lanes written past a row's end
 // belong to the next row, which is computed later and overwrites them.
 //
 // The op codes are mirrored by the routing table in elementwise.ts.
