@@ -269,6 +269,18 @@ describe("wasm elementwise kernels through the glue", () => {
     }
   });
 
+  it("output that is the left operand", () => {
+    // addInto() in core/ops/shape.ts accumulates gradients this way: out and a share storage.
+    const test = BINARY.find((entry) => entry.expression === "x + y")!;
+    const size = glue.CHUNK_SIZE * 2 + 3;
+    const before = Float32Array.from(values(size, 31));
+    const target = before.slice();
+    const source = Float32Array.from(values(size, 32));
+    const operands = [{ data: target, offset: 0, strides: [1] }, { data: source, offset: 0, strides: [1] }];
+    expect(runGlue(test, target, operands, [size])).toBe(true);
+    checkOutput(test, "float32", target, [{ data: before, offset: 0, strides: [1] }, operands[1]], [size], "add into a");
+  });
+
   it("row period of common layouts", () => {
     const data = new Float32Array(64);
     const period = (strides: number[], shape: number[]): number =>
