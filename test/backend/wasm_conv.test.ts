@@ -5,6 +5,7 @@ import { grad, gradgradcheck } from "../../core/autograd/index.js";
 import { activeKernels } from "../../core/backend/backend.js";
 import { conv2dGeometry } from "../../core/backend/im2col.js";
 import { type ConvProblem, wasmConvBackward, wasmConvForward, wasmMaxPoolTiles } from "../../core/backend/wasm/conv.js";
+import { MAX_THREADS, setThreadCount, threadCount } from "../../core/backend/wasm/pool.js";
 
 type Dtype = "float32" | "float64";
 type Backend = "wasm" | "typescript";
@@ -165,6 +166,20 @@ describe("conv2d on the wasm backend against the typescript backend", () => {
       });
     });
   }
+
+  it("float32 conv on two threads", () => {
+    const before = threadCount();
+    setThreadCount(2);
+    try {
+      expect(threadCount()).toBe(Math.min(2, MAX_THREADS));
+      // Each per-image GEMM has 64·256·288 multiply-adds, above the size that splits over threads.
+      const c: ConvCase = { name: "two threads", input: [2, 32, 16, 16], kernel: [64, 3, 3], options: { padding: 1 }, bias: true };
+      compareBackends("float32", "conv2d on two threads, one-pass backward", () => forwardAndBackward(c, "float32", false));
+      compareBackends("float32", "conv2d on two threads, backward with graph", () => forwardAndBackward(c, "float32", true));
+    } finally {
+      setThreadCount(before);
+    }
+  });
 
   it("empty batch gives an empty output and zero weight gradient", () => {
     pl.setBackend("wasm");

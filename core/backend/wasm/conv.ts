@@ -9,11 +9,12 @@
  * Max pooling over tiles runs here too, because its kernels share conv.as.ts with the
  * convolution kernels.
  *
- * NOTE: These GEMMs always run on the calling thread, also when setThreadCount() allows more.
+ * The GEMMs split over worker threads as gemm() does, when setThreadCount() allows more than one;
+ * im2col, col2im and the other kernels always run on the calling thread.
  */
 import type { Conv2dGeometry } from "../im2col.js";
 import type { FloatArray } from "../gemm.js";
-import { MAX_THREADS } from "./pool.js";
+import { MAX_THREADS, runParallel, threadCount, type KernelJob } from "./pool.js";
 import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
 
 /** Sizes of one batched, grouped convolution. */
@@ -48,12 +49,10 @@ type Col2imKernel = (
   kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
   outH: number, outW: number, x: number,
 ) => void;
-type GemmKernel = WasmKernels["sgemm"];
 
 /** The kernels of one dtype, and the element size. */
 interface DtypeKernels {
   size: 4 | 8;
-  gemm: GemmKernel;
   im2col: Im2colKernel;
   col2im: Col2imKernel;
   fillBias: (y: number, bias: number, n: number, channels: number, positions: number) => void;
@@ -65,7 +64,6 @@ function kernelsFor(kernels: WasmKernels, size: 4 | 8): DtypeKernels {
   const exports = kernels.exports as Record<string, unknown>;
   return {
     size,
-    gemm: size === 4 ? kernels.sgemm : kernels.dgemm,
     im2col: exports[`im2col${suffix}`] as Im2colKernel,
     col2im: exports[`col2im${suffix}`] as Col2imKernel,
     fillBias: exports[`fillBias${suffix}`] as DtypeKernels["fillBias"],
@@ -166,6 +164,49 @@ function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 
   return size === 4 || size === 8 ? size : null;
 }
 
+/** From this many multiply-adds on, a GEMM is split over the worker threads, as in gemm.ts. */
+const THREAD_MIN_FLOPS = 128 * 128 * 128;
+
+/** sgemm's (or dgemm's) arguments up to `accumulate`; runGemm adds the workspace. */
+type GemmArguments = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/**
+ * Runs one GEMM on operands in linear memory, split over the worker threads into disjoint column
+ * blocks of C (row blocks when C has more rows than columns) when threads are on and it is large.
+ */
+function runGemm(kernels: WasmKernels, size: 4 | 8, args: GemmArguments): void {
+  const [, , m, n, depth] = args;
+  const threads = m * n * depth >= THREAD_MIN_FLOPS ? threadCount() : 1;
+  if (threads <= 1) {
+    (size === 4 ? kernels.sgemm : kernels.dgemm)(...args, workspaceAddress(kernels, 0));
+    return;
+  }
+  runParallel(kernels, splitGemm(kernels, args, threads, size));
+}
+
+/** Splits a GEMM into up to `threads` jobs, each a whole number of micro-tiles wide with its own workspace. */
+function splitGemm(kernels: WasmKernels, args: GemmArguments, threads: number, size: 4 | 8): KernelJob[] {
+  const [transA, transB, m, n, depth, a, lda, b, ldb, c, ldc, accumulate] = args;
+  const byColumns = n >= m;
+  const extent = byColumns ? n : m;
+  // The micro-tiles of gemm.as.ts are 4 rows by 8 float32 or 4 float64 columns.
+  const unit = byColumns ? 32 / size : 4;
+  const chunk = Math.ceil(extent / threads / unit) * unit;
+  const jobs: KernelJob[] = [];
+  for (let start = 0; start < extent; start += chunk) {
+    const width = Math.min(chunk, extent - start);
+    const work = workspaceAddress(kernels, jobs.length);
+    if (byColumns) {
+      const bStart = b + start * (transB ? ldb : 1) * size;
+      jobs.push({ double: size === 8, args: [transA, transB, m, width, depth, a, lda, bStart, ldb, c + start * size, ldc, accumulate, work] });
+    } else {
+      const aStart = a + start * (transA ? 1 : lda) * size;
+      jobs.push({ double: size === 8, args: [transA, transB, width, n, depth, aStart, lda, b, ldb, c + start * ldc * size, ldc, accumulate, work] });
+    }
+  }
+  return jobs;
+}
+
 /**
  * Maximum bytes of per-image operands (input, output, gradients) that one pass keeps in linear memory.
  * Larger batches run in chunks of images, so that memory, which never shrinks, stays near this
@@ -208,7 +249,6 @@ export function wasmConvForward(
   const view = viewOf(kernels.memory, size);
   copyIn(view, wAt, w, s.weight);
   if (bias !== null) copyIn(view, biasAt, bias, problem.outChannels);
-  const work = workspaceAddress(kernels, 0);
   for (let first = 0; first < problem.batch; first += chunk) {
     const count = Math.min(chunk, problem.batch - first);
     copyIn(view, xAt, advance(x, first * s.image), count * s.image);
@@ -218,13 +258,13 @@ export function wasmConvForward(
       const cols = identity ? image : colsAt;
       if (!identity) runIm2col(k, problem.lowering, image, cols);
       for (let group = 0; group < problem.groups; group++) {
-        k.gemm(
+        runGemm(kernels, size, [
           0, 0, s.coutPerGroup, s.positions, s.k,
           wAt + group * s.coutPerGroup * s.k * size, s.k,
           cols + group * s.k * s.positions * size, s.positions,
           yAt + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
-          bias === null ? 0 : 1, work,
-        );
+          bias === null ? 0 : 1,
+        ]);
       }
     }
     copyOut(view, yAt, advance(y, first * s.outImage), count * s.outImage);
@@ -334,13 +374,13 @@ function addWeightGrad(
   const cols = identity ? image : at.cols;
   if (!identity) runIm2col(k, problem.lowering, image, cols);
   for (let group = 0; group < problem.groups; group++) {
-    k.gemm(
+    runGemm(kernels, size, [
       0, 1, s.coutPerGroup, s.k, s.positions,
       at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
       cols + group * s.k * s.positions * size, s.positions,
       at.dw + group * s.coutPerGroup * s.k * size, s.k,
-      accumulate ? 1 : 0, workspaceAddress(kernels, 0),
-    );
+      accumulate ? 1 : 0,
+    ]);
   }
 }
 
@@ -353,13 +393,13 @@ function addInputGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlaceme
   // writes there directly.
   const cols = identity ? image : at.cols;
   for (let group = 0; group < problem.groups; group++) {
-    k.gemm(
+    runGemm(kernels, size, [
       1, 0, s.k, s.positions, s.coutPerGroup,
       at.w + group * s.coutPerGroup * s.k * size, s.k,
       at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
       cols + group * s.k * s.positions * size, s.positions,
-      0, workspaceAddress(kernels, 0),
-    );
+      0,
+    ]);
   }
   if (!identity) runCol2im(k, problem.lowering, cols, image);
 }
