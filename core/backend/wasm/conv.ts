@@ -9,8 +9,8 @@
  * Max pooling over tiles runs here too, because its kernels share conv.as.ts with the
  * convolution kernels.
  *
- * The GEMMs split over worker threads as gemm() does, when setThreadCount() allows more than one;
- * im2col, col2im and the other kernels always run on the calling thread.
+ * When setThreadCount() allows more than one thread, large GEMMs split over the worker threads
+ * as gemm() does. im2col, col2im and the other kernels always run on the calling thread.
  */
 import type { Conv2dGeometry } from "../im2col.js";
 import type { FloatArray } from "../gemm.js";
@@ -167,7 +167,7 @@ function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 
 /** From this many multiply-adds on, a GEMM is split over the worker threads, as in gemm.ts. */
 const THREAD_MIN_FLOPS = 128 * 128 * 128;
 
-/** sgemm's (or dgemm's) arguments up to `accumulate`; runGemm adds the workspace. */
+/** Arguments of sgemm and dgemm up to `accumulate`, without the workspace that runGemm adds. */
 type GemmArguments = [number, number, number, number, number, number, number, number, number, number, number, number];
 
 /**
@@ -362,7 +362,7 @@ export function wasmConvBackward(
 }
 
 /**
- * Adds the term g[b]·cols(x[b])ᵀ of image b of the chunk into dw, per group; with `accumulate`
+ * Adds the term g[b]·cols(x[b])ᵀ of image b of the chunk into dw, per group. With `accumulate`
  * false it overwrites dw instead.
  */
 function addWeightGrad(
