@@ -270,7 +270,7 @@ describe("wasm elementwise kernels through the glue", () => {
   });
 
   it("output that is the left operand", () => {
-    // addInto() in core/ops/shape.ts accumulates gradients this way: out and a share storage.
+    // addInto() in core/ops/shape.ts accumulates gradients this way, with out and a sharing storage.
     const test = BINARY.find((entry) => entry.expression === "x + y")!;
     const size = glue.CHUNK_SIZE * 2 + 3;
     const before = Float32Array.from(values(size, 31));
