@@ -21,7 +21,7 @@ const LARGE = 1_605_632;
 const CASES = [
   { label: "add (x + y)", expression: "x + y", arity: 2 },
   { label: "mul by a bias row of 256", expression: "x * y", arity: 2, rowLength: 256 },
-  { label: "relu (x > 0 ? x : 0)", expression: "x > 0 ? x : 0", arity: 1 },
+  { label: "relu", expression: "x > 0 || x !== x ? x : 0", arity: 1 },
   { label: "relu mask", expression: "(x > 0) ? 1 : 0", arity: 1 },
   { label: "exp", expression: "Math.exp(x)", arity: 1 },
   { label: "sigmoid", expression: "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))", arity: 1 },

@@ -35,7 +35,6 @@ const UNARY: readonly Case[] = [
   { expression: "-x", reference: (x) => -x, float64: true, exact: true, minSize: 128 },
   { expression: "Math.abs(x)", reference: Math.abs, float64: true, exact: true, minSize: 128 },
   { expression: "Math.sqrt(x)", reference: Math.sqrt, float64: true, exact: true, minSize: 128 },
-  { expression: "x > 0 ? x : 0", reference: relu, float64: true, exact: true, minSize: 32 },
   { expression: "x > 0 || x !== x ? x : 0", reference: relu, float64: true, exact: true, minSize: 32 },
   { expression: "(x > 0) ? 1 : 0", reference: (x) => (x > 0 ? 1 : 0), float64: true, exact: true, minSize: 32 },
   { expression: "Math.exp(x)", reference: Math.exp, float64: false, exact: false, minSize: 16 },
@@ -243,7 +242,7 @@ describe("wasm elementwise kernels through the glue", () => {
     const other32 = Float32Array.from(values(600_010, 22).reverse());
     const data64 = Float64Array.from(data32);
     const runs: Array<[string, Case, Dtype, StridedOperand[], number[]]> = [
-      ["relu, contiguous", byExpression("x > 0 ? x : 0"), "float32", [{ data: data32, offset: 3, strides: [1] }], [large]],
+      ["relu, contiguous", byExpression("x > 0 || x !== x ? x : 0"), "float32", [{ data: data32, offset: 3, strides: [1] }], [large]],
       ["tanh, row of 1000", byExpression("Math.tanh(x)"), "float32", [{ data: data32, offset: 0, strides: [0, 1] }], [600, 1000]],
       ["add, contiguous", byExpression("x + y"), "float32", [
         { data: data32, offset: 1, strides: [1] }, { data: other32, offset: 2, strides: [1] },
@@ -296,11 +295,10 @@ describe("wasm elementwise kernels through the glue", () => {
   });
 });
 
-/** Returns a tensor of `dtype` and `shape` filled with values(), with NaN replaced by 0.25 unless `withNaN`. */
-function input(shape: number[], dtype: Dtype, seed: number, { withNaN = true } = {}): pl.Tensor {
+/** Returns a tensor of `dtype` and `shape` filled with values(). */
+function input(shape: number[], dtype: Dtype, seed: number): pl.Tensor {
   const size = shape.reduce((product, extent) => product * extent, 1);
-  const data = values(size, seed).map((value) => (withNaN || !Number.isNaN(value) ? value : 0.25));
-  return pl.tensor(data, { dtype }).reshape(shape);
+  return pl.tensor(values(size, seed), { dtype }).reshape(shape);
 }
 
 /** Runs `compute` on both backends and returns the values and the glue calls on wasm. */
@@ -354,8 +352,7 @@ describe("elementwise ops on the wasm backend against the typescript backend", (
 
   it("float32 relu and its gradient mask around the threshold", () => {
     for (const size of [31, 32, 33, 4099]) {
-      // relu's expression in core/ops maps NaN to 0 while the kernel keeps it, so no NaN here.
-      const x = input([size], "float32", size, { withNaN: false });
+      const x = input([size], "float32", size);
       const { reference, fast, results } = onBothBackends(() => {
         const leaf = x.detach().requiresGrad_();
         const y = pl.relu(leaf);
@@ -373,13 +370,14 @@ describe("elementwise ops on the wasm backend against the typescript backend", (
     }
   });
 
-  it("relu keeps NaN on the wasm backend", () => {
-    pl.setBackend("wasm");
+  it("relu keeps NaN on both backends", () => {
     const x = pl.tensor(Array.from({ length: 64 }, (_, i) => [NaN, -0, i - 30][i % 3]));
-    const y = Array.from(pl.relu(x).dataSync() as ArrayLike<number>);
-    y.forEach((value, i) => {
+    const { reference, fast, results } = onBothBackends(() => pl.relu(x));
+    expect(results).toEqual([true]);
+    reference.forEach((value, i) => {
       const x0 = x.dataSync()[i] as number;
-      if (!Object.is(value, relu(x0))) expect.fail(`relu(${x0}) = ${value}, expected ${relu(x0)}`);
+      if (!Object.is(value, relu(x0))) expect.fail(`typescript relu(${show(x0)}) = ${show(value)}, expected ${show(relu(x0))}`);
+      if (!Object.is(fast[i], relu(x0))) expect.fail(`wasm relu(${show(x0)}) = ${show(fast[i])}, expected ${show(relu(x0))}`);
     });
   });
 

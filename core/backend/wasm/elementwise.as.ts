@@ -17,7 +17,7 @@
 const NEG: i32 = 0;
 const ABS: i32 = 1;
 const SQRT: i32 = 2;
-/** x > 0 ? x : 0, but NaN stays NaN as in PyTorch. */
+/** relu: x > 0 || x !== x ? x : 0, so NaN stays NaN as in PyTorch. */
 const RELU: i32 = 3;
 /** (x > 0) ? 1 : 0, the gradient mask of relu. */
 const RELU_MASK: i32 = 4;

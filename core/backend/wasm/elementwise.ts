@@ -43,10 +43,7 @@ const UNARY_ROUTES: ReadonlyMap<string, ElementwiseRoute> = new Map([
   ["-x", arithmetic(0)],
   ["Math.abs(x)", arithmetic(1)],
   ["Math.sqrt(x)", arithmetic(2)],
-  // NOTE: The kernel keeps NaN as NaN, as PyTorch's relu does, but this JavaScript expression maps
-  // NaN to 0, so the two backends differ on NaN inputs until relu in core/ops/unary.ts switches to
-  // the NaN-keeping expression on the next line.
-  ["x > 0 ? x : 0", select(3)],
+  // relu, which keeps NaN as PyTorch does.
   ["x > 0 || x !== x ? x : 0", select(3)],
   ["(x > 0) ? 1 : 0", select(4)],
   ["Math.exp(x)", transcendental(5)],
