@@ -336,6 +336,51 @@ describe("functional ops in a module's forward", () => {
     expect(summary.uncounted).toEqual([]);
   });
 
+  test("count fused linear and conv2d as the matmul, conv2d and adds they replace, on both backends", () => {
+    const weight = new nn.Parameter(pl.randn([3, 4]));
+    const bias = new nn.Parameter(pl.randn([3]));
+    const kernel = new nn.Parameter(pl.randn([2, 1, 3, 3]));
+    const kernelBias = new nn.Parameter(pl.randn([2]));
+    class Fused extends nn.Module {
+      parts = { weight, bias, kernel, kernelBias };
+      forward(x: pl.Tensor): pl.Tensor {
+        const projected = nn.functional.linear(x, weight, bias).add(nn.functional.linear(x, weight));
+        const image = pl.conv2d(x.reshape([1, 1, 5, 4]), kernel, kernelBias, { padding: 1 });
+        return pl.add(projected.sum(), image.sum());
+      }
+    }
+    class Composed extends nn.Module {
+      parts = { weight, bias, kernel, kernelBias };
+      forward(x: pl.Tensor): pl.Tensor {
+        const projected = x.matmul(weight.t()).add(bias).add(x.matmul(weight.t()));
+        const image = pl.conv2d(x.reshape([1, 1, 5, 4]), kernel, null, { padding: 1 }).add(kernelBias.reshape([1, 2, 1, 1]));
+        return pl.add(projected.sum(), image.sum());
+      }
+    }
+    const totals = (["wasm", "typescript"] as const).flatMap((backend) => {
+      pl.setBackend(backend);
+      try {
+        return [new Fused(), new Composed()].map((module) => {
+          const summary = complexity(module, [5, 4]);
+          expect(summary.uncountedOps).toEqual([]);
+          return { macs: summary.totals.macs, flops: summary.totals.flops };
+        });
+      } finally {
+        pl.setBackend("wasm");
+      }
+    });
+    // linear: 15 outputs · 4 inputs = 60 MACs, twice; conv2d: 40 outputs · 9 taps = 360 MACs.
+    expect(totals[0].macs).toBe(2 * 60 + 360);
+    for (const other of totals.slice(1)) expect(other).toEqual(totals[0]);
+  });
+
+  test("count an LSTM cell's fused gate step as 15 FLOPs per hidden unit", () => {
+    const summary = complexity(new nn.LSTMCell(3, 4), [5, 3]);
+    // Two products of 5·16 outputs (depth 3 and 4), three bias-sized adds, then 20 hidden units.
+    expect(summary.totals.macs).toBe(5 * 16 * 3 + 5 * 16 * 4);
+    expect(summary.totals.flops).toBe(2 * summary.totals.macs + 3 * 80 + 15 * 20);
+  });
+
   test("without a rule are named in the summary", () => {
     class Spread extends nn.Module {
       fc = new nn.Linear(4, 4);

@@ -14,7 +14,9 @@ import { type CallRecord, tensorsIn } from "./trace.js";
  * softmax and logSoftmax 5, as ACTIVATION_FLOPS does.
  * Reductions (sum, max, min, prod) count one FLOP per element folded in (input − output elements),
  * and norm counts 2 per input element. matmul counts m·n·k MACs and 2·m·n·k FLOPs. conv1d and
- * conv2d count output elements · (in channels / groups) · kernel size MACs and twice as many FLOPs.
+ * conv2d count output elements · (in channels / groups) · kernel size MACs and twice as many FLOPs,
+ * linear output elements · in features MACs and twice as many FLOPs, each plus one FLOP per output
+ * element for a bias. lstmGates counts 15 FLOPs per hidden unit.
  * Views, copies and concatenation count 0. Other ops are reported as not counted.
  */
 
@@ -54,10 +56,19 @@ function opCost(name: string, output: Tensor, inputs: readonly Tensor[]): { flop
     const macs = n * (a.length === 0 ? 1 : a[a.length - 1]);
     return { flops: 2 * macs, macs };
   }
+  // A bias (third input) adds one FLOP per output element, as a separate add would.
+  const biasFlops = inputs.length >= 3 ? n : 0;
   if ((name === "conv1d" || name === "conv2d") && inputs.length >= 2) {
     const macs = n * numel(inputs[1].shape.slice(1));
-    return { flops: 2 * macs, macs };
+    return { flops: 2 * macs + biasFlops, macs };
   }
+  if (name === "linear" && inputs.length >= 2) {
+    const macs = n * inputs[1].shape[inputs[1].ndim - 1];
+    return { flops: 2 * macs + biasFlops, macs };
+  }
+  // Per hidden unit (two output elements, h' and c'): three sigmoids and two tanh as above (11),
+  // f·c + i·g (3) and o·tanh(c') (1).
+  if (name === "lstmGates") return { flops: (15 * n) / 2, macs: 0 };
   return null;
 }
 
