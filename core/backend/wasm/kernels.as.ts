@@ -6,3 +6,4 @@ export * from "./gemm.as";
 export * from "./elementwise.as";
 export * from "./conv.as";
 export * from "./optim.as";
+export * from "./lstm.as";

@@ -1,4 +1,6 @@
 import { isGradEnabled } from "../../autograd/grad_mode.js";
+import { activeKernels } from "../../backend/backend.js";
+import { type RowMatrix, wasmLstmGates } from "../../backend/wasm/lstm.js";
 import { record } from "../../autograd/node.js";
 import { empty } from "../../tensor/convert.js";
 import type { FloatArray } from "../../tensor/dtype.js";
@@ -14,9 +16,9 @@ import { sigmoid, tanh } from "../../ops/unary.js";
  *
  *   i = σ(gᵢ), f = σ(g_f), g = tanh(g_g), o = σ(g_o);  c' = f·c + i·g,  h' = o·tanh(c')
  *
- * The op returns h' and c' as views of one [batch, 2·hidden] tensor. Its forward pass and, when
- * no graph is recorded, its backward pass are single loops; the composed ops would allocate a
- * tensor per step of the formula. With createGraph the gradient is written in differentiable ops,
+ * The op returns h' and c' as views of one [batch, 2·hidden] tensor. Its forward pass (a SIMD
+ * kernel for float32 on the wasm backend) and, when no graph is recorded, its backward pass are
+ * single loops; the composed ops would allocate a tensor per step of the formula. With createGraph the gradient is written in differentiable ops,
  * so higher-order gradients work as for the composed cell.
  */
 export function lstmGates(gates: Tensor, c: Tensor, hidden: number): [Tensor, Tensor] {
@@ -25,7 +27,13 @@ export function lstmGates(gates: Tensor, c: Tensor, hidden: number): [Tensor, Te
   const out = empty(gates.ndim === 1 ? [2 * hidden] : [rows, 2 * hidden], dtype);
   // i, f, g, o and tanh(c') per element, read again by the backward loop.
   const activations = empty([rows, 5 * hidden], dtype);
-  forwardLoop(rows, hidden, matrix(gates, 4 * hidden), matrix(c, hidden), out.storage.data as FloatArray, activations.storage.data as FloatArray);
+  const gatesMatrix = matrix(gates, 4 * hidden);
+  const cMatrix = matrix(c, hidden);
+  const outData = out.storage.data as FloatArray;
+  const activationData = activations.storage.data as FloatArray;
+  if (!wasmForward(gatesMatrix, cMatrix, outData, activationData, rows, hidden)) {
+    forwardLoop(rows, hidden, gatesMatrix, cMatrix, outData, activationData);
+  }
 
   record(out, "lstmGates", [gates, c], (grad, [savedGates, savedC, savedActivations], needs) => {
     if (isGradEnabled()) return composedBackward(grad, savedGates, savedC, hidden, needs);
@@ -47,6 +55,17 @@ function matrix(t: Tensor, width: number): Matrix {
   const data = t.storage.data as FloatArray;
   if (t.ndim === 1) return { data, offset: t.offset, rowStride: width * t.strides[0], colStride: t.strides[0] };
   return { data, offset: t.offset, rowStride: t.strides[0], colStride: t.strides[1] };
+}
+
+/**
+ * Runs the forward pass on the float32 WebAssembly kernel when the wasm backend is active and both
+ * inputs have unit column stride; returns false to leave it to forwardLoop.
+ */
+function wasmForward(gates: Matrix, c: Matrix, out: FloatArray, activations: FloatArray, rows: number, hidden: number): boolean {
+  const kernels = activeKernels();
+  if (kernels === null || !(gates.data instanceof Float32Array) || !(c.data instanceof Float32Array)) return false;
+  if (gates.colStride !== 1 || c.colStride !== 1) return false;
+  return wasmLstmGates(kernels, gates as RowMatrix, c as RowMatrix, out as Float32Array, activations as Float32Array, rows, hidden);
 }
 
 function sigmoidOf(x: number): number {
