@@ -14,7 +14,8 @@
  */
 import type { Conv2dGeometry } from "../im2col.js";
 import type { FloatArray } from "../gemm.js";
-import { MAX_THREADS, runParallel, threadCount, type KernelJob } from "./pool.js";
+import { type GemmArguments, runGemmInMemory } from "./gemm.js";
+import { MAX_THREADS } from "./pool.js";
 import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
 
 /** Sizes of one batched, grouped convolution. */
@@ -164,47 +165,9 @@ function commonSize(problem: ConvProblem, ...operands: (Operand | null)[]): 4 | 
   return size === 4 || size === 8 ? size : null;
 }
 
-/** From this many multiply-adds on, a GEMM is split over the worker threads, as in gemm.ts. */
-const THREAD_MIN_FLOPS = 128 * 128 * 128;
-
-/** Arguments of sgemm and dgemm up to `accumulate`, without the workspace that runGemm adds. */
-type GemmArguments = [number, number, number, number, number, number, number, number, number, number, number, number];
-
-/**
- * Runs one GEMM on operands in linear memory, split over the worker threads into disjoint column
- * blocks of C (row blocks when C has more rows than columns) when threads are on and it is large.
- */
+/** Runs one GEMM on operands in linear memory, split over the worker threads when it is large. */
 function runGemm(kernels: WasmKernels, size: 4 | 8, args: GemmArguments): void {
-  const [, , m, n, depth] = args;
-  const threads = m * n * depth >= THREAD_MIN_FLOPS ? threadCount() : 1;
-  if (threads <= 1) {
-    (size === 4 ? kernels.sgemm : kernels.dgemm)(...args, workspaceAddress(kernels, 0));
-    return;
-  }
-  runParallel(kernels, splitGemm(kernels, args, threads, size));
-}
-
-/** Splits a GEMM into up to `threads` jobs, each a whole number of micro-tiles wide with its own workspace. */
-function splitGemm(kernels: WasmKernels, args: GemmArguments, threads: number, size: 4 | 8): KernelJob[] {
-  const [transA, transB, m, n, depth, a, lda, b, ldb, c, ldc, accumulate] = args;
-  const byColumns = n >= m;
-  const extent = byColumns ? n : m;
-  // The micro-tiles of gemm.as.ts are 4 rows by 8 float32 or 4 float64 columns.
-  const unit = byColumns ? 32 / size : 4;
-  const chunk = Math.ceil(extent / threads / unit) * unit;
-  const jobs: KernelJob[] = [];
-  for (let start = 0; start < extent; start += chunk) {
-    const width = Math.min(chunk, extent - start);
-    const work = workspaceAddress(kernels, jobs.length);
-    if (byColumns) {
-      const bStart = b + start * (transB ? ldb : 1) * size;
-      jobs.push({ double: size === 8, args: [transA, transB, m, width, depth, a, lda, bStart, ldb, c + start * size, ldc, accumulate, work] });
-    } else {
-      const aStart = a + start * (transA ? 1 : lda) * size;
-      jobs.push({ double: size === 8, args: [transA, transB, width, n, depth, aStart, lda, b, ldb, c + start * ldc * size, ldc, accumulate, work] });
-    }
-  }
-  return jobs;
+  runGemmInMemory(kernels, size === 8, args);
 }
 
 /**

@@ -46,22 +46,30 @@ export function wasmGemm(
   view.set(a.subarray(aOffset, aOffset + aLength), place.a);
   view.set(b.subarray(bOffset, bOffset + bLength), place.b);
   if (accumulate) copyRows(c, cOffset, view, place.c, ldc, m, n);
-  const job: KernelJob = {
-    double: size === 8,
-    args: [
-      transA ? 1 : 0, transB ? 1 : 0, m, n, k,
-      place.a * size, lda, place.b * size, ldb, place.c * size, ldc,
-      accumulate ? 1 : 0, workspaceAddress(kernels, 0),
-    ],
-  };
-  const threads = m * n * k >= THREAD_MIN_FLOPS ? threadCount() : 1;
-  if (threads > 1) {
-    runParallel(kernels, splitJob(kernels, job, threads, size));
-  } else {
-    (job.double ? kernels.dgemm : kernels.sgemm)(...job.args);
-  }
+  runGemmInMemory(kernels, size === 8, [
+    transA ? 1 : 0, transB ? 1 : 0, m, n, k,
+    place.a * size, lda, place.b * size, ldb, place.c * size, ldc, accumulate ? 1 : 0,
+  ]);
   copyRows(view, place.c, c, cOffset, ldc, m, n);
   return true;
+}
+
+/** Arguments of sgemm and dgemm up to `accumulate`, without the workspace address. */
+export type GemmArguments = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/**
+ * Runs sgemm (or dgemm when `double`) on operands already in linear memory, split over the worker
+ * threads when the product has at least THREAD_MIN_FLOPS multiply-adds and threads are on.
+ */
+export function runGemmInMemory(kernels: WasmKernels, double: boolean, args: GemmArguments): void {
+  const [, , m, n, k] = args;
+  const job: KernelJob = { double, args: [...args, workspaceAddress(kernels, 0)] };
+  const threads = m * n * k >= THREAD_MIN_FLOPS ? threadCount() : 1;
+  if (threads > 1) {
+    runParallel(kernels, splitJob(kernels, job, threads, double ? 8 : 4));
+  } else {
+    (double ? kernels.dgemm : kernels.sgemm)(...job.args);
+  }
 }
 
 /**
