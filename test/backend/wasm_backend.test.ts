@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { reloadKernels } from "../../core/backend/backend.js";
@@ -101,5 +103,20 @@ describe("thread count", () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(() => pl.setNumThreads(bad)).toThrow(/setNumThreads: count must be a positive integer, got .*; pass 1/);
     }
+  });
+});
+
+describe("worker threads in an ES module process", () => {
+  it("start under --input-type=module, where an inherited flag would make the worker an ES module", () => {
+    const core = new URL("../../dist/core/index.js", import.meta.url).href;
+    const script = `
+      const pl = await import(${JSON.stringify(core)});
+      pl.setNumThreads(2);
+      const a = pl.ones([300, 300]);
+      console.log(pl.matmul(a, a).sum().item());`;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    expect(result.stderr).not.toContain("worker thread");
+    expect(result.status).toBe(0);
+    expect(Number(result.stdout.trim())).toBe(300 * 300 * 300);
   });
 });

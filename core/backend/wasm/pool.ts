@@ -99,10 +99,18 @@ function ensurePool(kernels: WasmKernels): Pool | null {
   for (let slot = 1; slot < MAX_THREADS; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // No inherited flags: under --input-type=module an eval worker would be an ES module, where
+      // the source's require() does not exist.
+      execArgv: [],
       workerData: {
         module: kernels.module, memory: kernels.memory, slot,
         controlAddress: CONTROL_ADDRESS, slotWords: SLOT_WORDS,
       },
+    });
+    // A worker that fails must not take the process down: later products run on one thread.
+    worker.on("error", (error) => {
+      console.warn(`paramlab: a GEMM worker thread failed (${error.message}); running on one thread`);
+      threadLimit = 1;
     });
     // The workers sleep between jobs and must not keep the process alive.
     worker.unref();
