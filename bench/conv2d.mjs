@@ -55,10 +55,15 @@ async function timeParamlab(data) {
     forward().backward();
   };
 
+  // One thread, as the other engines run; then the default thread count, by wall-clock time.
+  const threads = pl.getNumThreads();
+  pl.setNumThreads(1);
   const forwardTime = measure(() => pl.noGrad(forward));
   const stepTime = measure(step);
+  pl.setNumThreads(threads);
+  const threaded = { threads, forwardTime: measure(() => pl.noGrad(forward)), stepTime: measure(step) };
   step();
-  return { forwardTime, stepTime, loss: pl.noGrad(forward).item(), weightGrad: params[0].weight.grad.dataSync() };
+  return { forwardTime, stepTime, threaded, loss: pl.noGrad(forward).item(), weightGrad: params[0].weight.grad.dataSync() };
 }
 
 let gradientsRegistered = false;
@@ -161,12 +166,14 @@ export async function run() {
     `Model: batch ${BATCH} of 1×${SIZE}×${SIZE}, conv 3×3 to ${CHANNELS[1]} channels (padding 1), ReLU, conv 3×3 to ${CHANNELS[2]} channels, sum; float32. ` +
       "paramlab runs NCHW, TensorFlow.js NHWC. Forward+backward computes the gradients of both weights and biases.",
     "Times are the median CPU time of this process per call, after warm-up runs, except tfjs-cpu forward+backward, which is one run " +
-      "without warm-up because it takes over a minute. Every engine runs on one thread. " +
+      "without warm-up because it takes over a minute. Every engine runs on one thread (paramlab setNumThreads(1)). " +
       "GFLOP/s counts 2·multiply-adds of the forward pass, and three times that for forward+backward. " +
       "The slowdown columns divide each engine's time by paramlab's (above 1: paramlab is faster).",
     `Wall-clock forward / forward+backward ms, paramlab: ${fixed(paramlab.forwardTime.wallMs, 1)} / ${fixed(paramlab.stepTime.wallMs, 1)}; ` +
       `tfjs-cpu: ${fixed(cpu.forwardTime.wallMs, 1)} / ${cpu.stepTime ? fixed(cpu.stepTime.wallMs, 1) : "n/a"}; ` +
       `tfjs-wasm: ${fixed(wasmResult.forwardTime.wallMs, 1)} / ${wasmResult.stepTime ? fixed(wasmResult.stepTime.wallMs, 1) : "n/a"}.`,
+    `paramlab with ${paramlab.threaded.threads} threads, wall-clock forward / forward+backward ms: ` +
+      `${fixed(paramlab.threaded.forwardTime.wallMs, 1)} / ${fixed(paramlab.threaded.stepTime.wallMs, 1)}.`,
     `Check: loss paramlab ${paramlab.loss.toFixed(3)}, tfjs-cpu ${cpu.loss.toFixed(3)}, tfjs-wasm ${wasmResult.loss.toFixed(3)}; ` +
       `max relative difference of the first weight's gradient, paramlab vs tfjs-cpu: ${cpu.weightGrad ? maxRelativeDifference(cpu.weightGrad, paramlab.weightGrad).toExponential(1) : "n/a"}.`,
   ];

@@ -71,7 +71,7 @@ export async function run() {
       load,
       `${versionList}. tfjs-wasm: ${await describeWasm(tf, wasm)}.${torch ? ` PyTorch ${torch.version}.` : " PyTorch: not installed."}`,
       "GFLOP/s = 2n³ / median CPU time of this process per multiply, after warm-up runs. Every engine runs on one thread " +
-        "(PyTorch with torch.set_num_threads(1)). tfjs timings include reading the result back with dataSync().",
+        "(PyTorch with torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1). tfjs timings include reading the result back with dataSync().",
       `Wall-clock GFLOP/s, ${engines.join(" / ")}, n = ${wallRates.join("; ")}.`,
       `Wall-clock GFLOP/s with ${threads} threads, paramlab-wasm${torch ? " / PyTorch" : ""}, n = ${threadRates.join("; ")}.`,
       `Check, max |paramlab-wasm − paramlab-ts| / max |C| and max |paramlab-wasm − tfjs-wasm| / max |C|, n = ${checks.join("; ")}.`,
@@ -97,11 +97,12 @@ async function timeTfjs(tf, backend, a, b, n) {
   return { time, output };
 }
 
-// Times torch.mm in PyTorch on one and on two threads. Prints JSON: per n, median times in ms.
+// Times torch.mm in PyTorch on the thread count given first. Prints JSON: per n, median times in ms.
 const TORCH_SCRIPT = `
 import json, statistics, sys, time
 import torch
 torch.manual_seed(0)
+torch.set_num_threads(int(sys.argv[1]))
 
 def measure(fn, warmup=2, min_runs=5, min_seconds=1.0, max_runs=50):
     for _ in range(warmup):
@@ -115,20 +116,31 @@ def measure(fn, warmup=2, min_runs=5, min_seconds=1.0, max_runs=50):
     return {"wallMs": statistics.median(wall) * 1e3, "cpuMs": statistics.median(cpu) * 1e3}
 
 result = {"version": torch.__version__}
-for n in map(int, sys.argv[1:]):
+for n in map(int, sys.argv[2:]):
     a, b = torch.rand(n, n) * 2 - 1, torch.rand(n, n) * 2 - 1
-    torch.set_num_threads(1)
-    one = measure(lambda: torch.mm(a, b))
-    torch.set_num_threads(2)
-    result[n] = {"one": one, "two": measure(lambda: torch.mm(a, b))}
+    result[n] = measure(lambda: torch.mm(a, b))
 print(json.dumps(result))
 `;
 
-/** Runs the PyTorch timings; returns null when python3 or torch is missing. */
+/** Runs the PyTorch timings on one and on two threads; returns null when python3 or torch is missing. */
 function timeTorch() {
+  const runs = [1, 2].map((threads) => runTorch(threads));
+  if (runs.some((run) => run === null)) return null;
+  const [one, two] = runs;
+  return { version: one.version, ...Object.fromEntries(SIZES.map((n) => [n, { one: one[n], two: two[n] }])) };
+}
+
+/**
+ * Runs TORCH_SCRIPT with `threads` threads. torch.set_num_threads does not reach the OpenBLAS that
+ * Debian's PyTorch multiplies with, so the thread count also goes in OPENBLAS_NUM_THREADS and
+ * OMP_NUM_THREADS, which the library reads when it loads.
+ */
+function runTorch(threads) {
   const python = "/usr/bin/python3";
   if (!existsSync(python)) return null;
-  const result = spawnSync(python, ["-c", TORCH_SCRIPT, ...SIZES.map(String)], { encoding: "utf8", timeout: 600_000 });
+  const count = String(threads);
+  const env = { ...process.env, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count };
+  const result = spawnSync(python, ["-c", TORCH_SCRIPT, count, ...SIZES.map(String)], { encoding: "utf8", timeout: 600_000, env });
   if (result.status !== 0) {
     console.error(`matmul benchmark: PyTorch not measured: ${(result.stderr || "").trim().split("\n").pop()}`);
     return null;

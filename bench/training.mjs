@@ -219,7 +219,11 @@ print(json.dumps({"version": torch.__version__, **{name: measure(step) for name,
 function timeTorch(threads) {
   const python = "/usr/bin/python3";
   if (!existsSync(python)) return null;
-  const result = spawnSync(python, ["-c", TORCH_SCRIPT, String(threads)], { encoding: "utf8", timeout: 600_000 });
+  // torch.set_num_threads does not reach the OpenBLAS that Debian's PyTorch multiplies with, so
+  // the thread count also goes in the variables that the libraries read when they load.
+  const count = String(threads);
+  const env = { ...process.env, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count };
+  const result = spawnSync(python, ["-c", TORCH_SCRIPT, count], { encoding: "utf8", timeout: 600_000, env });
   if (result.status !== 0) {
     const reason = (result.stderr || result.error?.message || "").trim().split("\n").pop();
     console.error(`training benchmark: PyTorch not measured: ${reason}`);
@@ -246,8 +250,8 @@ export async function run() {
   if (torch) engines.push(["PyTorch", torch]);
 
   const paramlab = engines[0][1];
-  const cell = (result) => (result.error ? "fails" : fixed(result.cpuMs, 1));
-  const ratio = (result, model) => (result.error ? "n/a" : fixed(result.cpuMs / paramlab[model].cpuMs));
+  const cell = (result) => (result.error ? "fails" : fixed(result.wallMs, 1));
+  const ratio = (result, model) => (result.error ? "n/a" : fixed(result.wallMs / paramlab[model].wallMs));
   const rows = engines.map(([name, results]) => [
     name,
     ...MODELS.map((model) => cell(results[model])),
@@ -256,8 +260,8 @@ export async function run() {
 
   const failures = engines.flatMap(([name, results]) =>
     MODELS.filter((model) => results[model].error).map((model) => `${name} ${model}: ${results[model].error}`));
-  const wall = engines.map(([name, results]) =>
-    `${name} ${MODELS.map((model) => (results[model].error ? "n/a" : fixed(results[model].wallMs, 1))).join(" / ")}`);
+  const cpu = engines.map(([name, results]) =>
+    `${name} ${MODELS.map((model) => (results[model].error ? "n/a" : fixed(results[model].cpuMs, 1))).join(" / ")}`);
   const versionList = Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(", ");
   return {
     title: "Training step (float32): forward, backward, Adam",
@@ -268,11 +272,12 @@ export async function run() {
       load,
       `${versionList}. tfjs-wasm: ${await describeWasm(tf, wasm)}.${torch ? ` PyTorch ${torch.version}.` : " PyTorch: not installed."}`,
       `Models: ${MODELS.map((model) => LABELS[model]).join("; ")}. Cross-entropy loss on 10 classes, Adam with lr 1e-3.`,
-      "Times are the median CPU time of the process per step after warm-up runs (tfjs-cpu's CNN step: one run without warm-up), " +
+      "Times are the median wall-clock time per step after warm-up runs (tfjs-cpu's CNN step: one run without warm-up), " +
         "with every engine on one thread " +
-        "(paramlab setNumThreads(1), PyTorch torch.set_num_threads(1)). The ratio columns divide each engine's time by " +
+        "(paramlab setNumThreads(1), PyTorch torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1). Run on an idle machine: " +
+        "other processes add their time to these figures. The ratio columns divide each engine's time by " +
         "paramlab-wasm's (above 1: paramlab-wasm is faster).",
-      `Wall-clock ms, mlp / cnn / lstm: ${wall.join("; ")}.`,
+      `CPU ms of the whole process (V8's garbage collector threads included), mlp / cnn / lstm: ${cpu.join("; ")}.`,
       `Two threads, wall-clock ms, mlp / cnn / lstm: paramlab-wasm ${MODELS.map((model) => fixed(paramlabPair[model].wallMs, 1)).join(" / ")}` +
         (torchPair
           ? `; PyTorch ${MODELS.map((model) => fixed(torchPair[model].wallMs, 1)).join(" / ")}; paramlab-wasm time / PyTorch time ` +
