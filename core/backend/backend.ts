@@ -68,16 +68,20 @@ export function reloadKernels(files: readonly string[] = defaultWasmFiles()): vo
 }
 
 /**
- * Sets how many threads large matrix products use, the calling thread included, as
- * torch.set_num_threads does. Counts above the number of cores (at most 4) are capped. The default
- * is every core, or PARAMLAB_NUM_THREADS when set. Smaller products always stay on one thread.
+ * Sets how many threads large matrix products on the wasm backend use, the calling thread
+ * included, as torch.set_num_threads does. Counts above the number of cores (at most 4) are
+ * capped. The default is every core, or PARAMLAB_NUM_THREADS when set. Smaller products always
+ * stay on one thread, and the typescript backend uses one thread whatever the count.
  * @example
  * pl.setNumThreads(1); // no worker threads
  * @throws InvalidArgumentError for a count that is not a positive integer.
  */
 export function setNumThreads(count: number): void {
   if (!Number.isInteger(count) || count < 1) {
-    throw new InvalidArgumentError(`setNumThreads: count must be a positive integer, got ${String(count)}; pass 1 to keep all work on the calling thread`);
+    throw new InvalidArgumentError(
+      `setNumThreads: count must be a positive integer, got ${typeof count === "string" ? JSON.stringify(count) : String(count)}; ` +
+        `pass a whole number from 1 (no worker threads) to ${MAX_THREADS} (every core)`,
+    );
   }
   setThreadCount(Math.min(count, MAX_THREADS));
 }

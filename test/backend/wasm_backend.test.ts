@@ -82,9 +82,10 @@ describe("thread count", () => {
 
   it("warns about a PARAMLAB_NUM_THREADS that is not a positive integer and uses every core", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    expect(defaultThreadCount("two")).toBe(MAX_THREADS);
-    expect(defaultThreadCount("0")).toBe(MAX_THREADS);
+    for (const bad of ["two", "0", "2.5", " 2", "1e0", "0x2", "-1"]) expect(defaultThreadCount(bad), bad).toBe(MAX_THREADS);
+    expect(warn).toHaveBeenCalledTimes(7);
     expect(warn.mock.calls[0][0]).toContain('PARAMLAB_NUM_THREADS="two" is not a positive integer');
+    expect(warn.mock.calls[0][0]).toContain(`Set it to a whole number from 1 to ${MAX_THREADS}, or unset it.`);
   });
 
   it("sets and reads the count through setNumThreads and getNumThreads", () => {
@@ -101,8 +102,9 @@ describe("thread count", () => {
 
   it("rejects a count that is not a positive integer", () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      expect(() => pl.setNumThreads(bad)).toThrow(/setNumThreads: count must be a positive integer, got .*; pass 1/);
+      expect(() => pl.setNumThreads(bad)).toThrow(`got ${bad}; pass a whole number from 1 (no worker threads) to ${MAX_THREADS} (every core)`);
     }
+    expect(() => pl.setNumThreads("2" as unknown as number)).toThrow('got "2"');
   });
 });
 

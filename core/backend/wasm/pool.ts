@@ -71,9 +71,12 @@ let threadLimit = defaultThreadCount(process.env.PARAMLAB_NUM_THREADS);
  */
 export function defaultThreadCount(setting: string | undefined): number {
   if (setting === undefined || setting === "") return MAX_THREADS;
-  const count = Number(setting);
-  if (Number.isInteger(count) && count >= 1) return Math.min(count, MAX_THREADS);
-  console.warn(`paramlab: PARAMLAB_NUM_THREADS=${JSON.stringify(setting)} is not a positive integer; using ${MAX_THREADS} threads`);
+  const count = /^[0-9]+$/.test(setting) ? Number(setting) : Number.NaN;
+  if (count >= 1) return Math.min(count, MAX_THREADS);
+  console.warn(
+    `paramlab: PARAMLAB_NUM_THREADS=${JSON.stringify(setting)} is not a positive integer; using ${MAX_THREADS} threads. ` +
+      `Set it to a whole number from 1 to ${MAX_THREADS}, or unset it.`,
+  );
   return MAX_THREADS;
 }
 

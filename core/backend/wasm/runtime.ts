@@ -59,7 +59,7 @@ export function loadKernels(files: readonly string[] = defaultWasmFiles()): Wasm
   }
   const bytes = readFileSync(file);
   if (!WebAssembly.validate(bytes)) {
-    throw new Error(`${file} does not validate; this runtime may lack WebAssembly SIMD or threads`);
+    throw new Error(`${file} does not validate: the file may be damaged or stale (run \`npm run build\`), or this runtime lacks WebAssembly SIMD or threads`);
   }
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
