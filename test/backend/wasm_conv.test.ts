@@ -181,6 +181,29 @@ describe("conv2d on the wasm backend against the typescript backend", () => {
     }
   });
 
+  it("conv runs one image per thread, with the same bits as one thread", () => {
+    const before = threadCount();
+    try {
+      // Each per-image product has 64·196·288 = 3.6M multiply-adds: too small to split, large
+      // enough to run one image per thread. Three images leave an odd one for the last round,
+      // and two groups give two products per image.
+      const cases: ConvCase[] = [
+        { name: "images per thread", input: [3, 32, 14, 14], kernel: [64, 3, 3], options: { padding: 1 }, bias: true },
+        { name: "images per thread, groups", input: [3, 64, 14, 14], kernel: [128, 3, 3], options: { padding: 1, groups: 2 }, bias: false },
+      ];
+      for (const c of cases) {
+        setThreadCount(2);
+        compareBackends("float32", `${c.name} on two threads`, () => forwardAndBackward(c, "float32", false));
+        const two = runOn("wasm", () => forwardAndBackward(c, "float32", false));
+        setThreadCount(1);
+        const one = runOn("wasm", () => forwardAndBackward(c, "float32", false));
+        two.forEach((values, i) => expect(Array.from(values), `${c.name}, output ${i}`).toEqual(Array.from(one[i])));
+      }
+    } finally {
+      setThreadCount(before);
+    }
+  });
+
   it("empty batch gives an empty output and zero weight gradient", () => {
     pl.setBackend("wasm");
     const x = pl.zeros([0, 2, 5, 5]).requiresGrad_();

@@ -10,12 +10,13 @@
  * convolution kernels.
  *
  * When setThreadCount() allows more than one thread, large GEMMs split over the worker threads
- * as gemm() does. im2col, col2im and the other kernels always run on the calling thread.
+ * as gemm() does, and GEMMs too small to split run one image per thread instead. im2col, col2im
+ * and the other kernels always run on the calling thread.
  */
 import type { Conv2dGeometry } from "../im2col.js";
 import type { FloatArray } from "../gemm.js";
-import { type GemmArguments, runGemmInMemory } from "./gemm.js";
-import { MAX_THREADS } from "./pool.js";
+import { type GemmArguments, THREAD_MIN_FLOPS, runGemmInMemory } from "./gemm.js";
+import { MAX_THREADS, runParallel, threadCount } from "./pool.js";
 import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
 
 /** Sizes of one batched, grouped convolution. */
@@ -171,6 +172,39 @@ function runGemm(kernels: WasmKernels, size: 4 | 8, args: GemmArguments): void {
 }
 
 /**
+ * From this many multiply-adds per product on, products too small to split run one image per
+ * thread. Below it, waking a worker costs more than the product.
+ */
+const IMAGE_THREAD_MIN_FLOPS = 1024 * 1024;
+
+/**
+ * Returns how many images run at once, one per thread: every thread when a group's product is
+ * between IMAGE_THREAD_MIN_FLOPS and the size that gemm() splits over threads, else 1 (a larger
+ * product splits instead, a smaller one stays on the calling thread).
+ */
+function imagesAtOnce(problem: ConvProblem): number {
+  const s = sizesOf(problem);
+  const macs = s.coutPerGroup * s.positions * s.k;
+  return macs >= IMAGE_THREAD_MIN_FLOPS && macs < THREAD_MIN_FLOPS ? threadCount() : 1;
+}
+
+/**
+ * Runs GEMMs that write disjoint outputs, as many at once as there are threads, each with its own
+ * workspace. The same products run alone give the same bits.
+ */
+function runIndependent(kernels: WasmKernels, size: 4 | 8, products: readonly GemmArguments[]): void {
+  const threads = threadCount();
+  if (threads <= 1 || products.length <= 1) {
+    for (const args of products) runGemm(kernels, size, args);
+    return;
+  }
+  for (let start = 0; start < products.length; start += threads) {
+    const round = products.slice(start, start + threads);
+    runParallel(kernels, round.map((args, i) => ({ double: size === 8, args: [...args, workspaceAddress(kernels, i)] })));
+  }
+}
+
+/**
  * Maximum bytes of per-image operands (input, output, gradients) that one pass keeps in linear memory.
  * Larger batches run in chunks of images, so that memory, which never shrinks, stays near this
  * size plus the weights and one image's column matrix. A float32 convolution of 64 images from
@@ -202,10 +236,12 @@ export function wasmConvForward(
   const s = sizesOf(problem);
   const chunk = imagesPerChunk(problem.batch, (s.image + s.outImage) * size, chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
+  const together = imagesAtOnce(problem);
   const arena = new Arena(kernels, size);
   const [xAt, wAt, yAt] = [arena.place(chunk * s.image), arena.place(s.weight), arena.place(chunk * s.outImage)];
   const biasAt = bias === null ? 0 : arena.place(problem.outChannels);
-  const colsAt = identity ? 0 : arena.place(s.cols);
+  // One column matrix per image that runs at once.
+  const colsAt = identity ? 0 : arena.place(together * s.cols);
   if (!arena.fits(kernels.memory)) return false;
 
   const k = kernelsFor(kernels, size);
@@ -216,19 +252,23 @@ export function wasmConvForward(
     const count = Math.min(chunk, problem.batch - first);
     copyIn(view, xAt, advance(x, first * s.image), count * s.image);
     if (bias !== null) k.fillBias(yAt, biasAt, count, problem.outChannels, s.positions);
-    for (let b = 0; b < count; b++) {
-      const image = xAt + b * s.image * size;
-      const cols = identity ? image : colsAt;
-      if (!identity) runIm2col(k, problem.lowering, image, cols);
-      for (let group = 0; group < problem.groups; group++) {
-        runGemm(kernels, size, [
-          0, 0, s.coutPerGroup, s.positions, s.k,
-          wAt + group * s.coutPerGroup * s.k * size, s.k,
-          cols + group * s.k * s.positions * size, s.positions,
-          yAt + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
-          bias === null ? 0 : 1,
-        ]);
+    for (let start = 0; start < count; start += together) {
+      const products: GemmArguments[] = [];
+      for (let b = start; b < Math.min(start + together, count); b++) {
+        const image = xAt + b * s.image * size;
+        const cols = identity ? image : colsAt + (b - start) * s.cols * size;
+        if (!identity) runIm2col(k, problem.lowering, image, cols);
+        for (let group = 0; group < problem.groups; group++) {
+          products.push([
+            0, 0, s.coutPerGroup, s.positions, s.k,
+            wAt + group * s.coutPerGroup * s.k * size, s.k,
+            cols + group * s.k * s.positions * size, s.positions,
+            yAt + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
+            bias === null ? 0 : 1,
+          ]);
+        }
       }
+      runIndependent(kernels, size, products);
     }
     copyOut(view, yAt, advance(y, first * s.outImage), count * s.outImage);
   }
@@ -270,7 +310,8 @@ function backwardBytesPerImage(problem: ConvProblem, gradients: ConvGradients, s
   return (s.outImage + inputs * s.image) * size;
 }
 
-function placeBackward(arena: Arena, problem: ConvProblem, chunk: number, identity: boolean, gradients: ConvGradients): BackwardPlacement {
+/** Places the operands of a backward pass; `together` column matrices serve the images that run at once. */
+function placeBackward(arena: Arena, problem: ConvProblem, chunk: number, identity: boolean, gradients: ConvGradients, together: number): BackwardPlacement {
   const s = sizesOf(problem);
   const needsColumns = !identity && (gradients.input !== null || gradients.weight !== null);
   return {
@@ -280,7 +321,7 @@ function placeBackward(arena: Arena, problem: ConvProblem, chunk: number, identi
     dx: gradients.input !== null ? arena.place(chunk * s.image) : 0,
     dw: gradients.weight !== null ? arena.place(s.weight) : 0,
     bias: gradients.bias !== null ? arena.place(problem.outChannels) : 0,
-    cols: needsColumns ? arena.place(s.cols) : 0,
+    cols: needsColumns ? arena.place(together * s.cols) : 0,
   };
 }
 
@@ -299,8 +340,9 @@ export function wasmConvBackward(
   const s = sizesOf(problem);
   const chunk = imagesPerChunk(problem.batch, backwardBytesPerImage(problem, gradients, size), chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
+  const together = imagesAtOnce(problem);
   const arena = new Arena(kernels, size);
-  const at = placeBackward(arena, problem, chunk, identity, gradients);
+  const at = placeBackward(arena, problem, chunk, identity, gradients, together);
   if (!arena.fits(kernels.memory)) return false;
 
   const k = kernelsFor(kernels, size);
@@ -311,9 +353,13 @@ export function wasmConvBackward(
     copyIn(view, at.g, advance(g, first * s.outImage), count * s.outImage);
     if (gradients.weight !== null && x !== null) copyIn(view, at.x, advance(x, first * s.image), count * s.image);
     if (gradients.input !== null) view.fill(0, at.dx / size, at.dx / size + count * s.image);
-    for (let b = 0; b < count; b++) {
-      if (gradients.weight !== null) addWeightGrad(k, problem, at, b, first + b > 0, identity, kernels);
-      if (gradients.input !== null) addInputGrad(k, problem, at, b, identity, kernels);
+    for (let start = 0; start < count; start += together) {
+      const end = Math.min(start + together, count);
+      // The weight gradient sums over images in order, so it stays on one image at a time.
+      if (gradients.weight !== null) {
+        for (let b = start; b < end; b++) addWeightGrad(k, problem, at, b, first + b > 0, identity, kernels);
+      }
+      if (gradients.input !== null) addInputGrads(k, problem, at, start, end, identity, kernels);
     }
     if (gradients.bias !== null) k.biasGrad(at.g, count, problem.outChannels, s.positions, at.bias, first > 0 ? 1 : 0);
     if (gradients.input !== null) copyOut(view, at.dx, advance(gradients.input, first * s.image), count * s.image);
@@ -347,24 +393,31 @@ function addWeightGrad(
   }
 }
 
-/** Adds the input gradient of image b of the chunk: cols = Wᵀ·g[b] per group, then col2im onto dx[b]. */
-function addInputGrad(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, b: number, identity: boolean, kernels: WasmKernels): void {
+/**
+ * Adds the input gradients of images start to end − 1 of the chunk: cols = Wᵀ·g[b] per group,
+ * one column matrix per image and the products at once, then col2im onto each dx[b].
+ */
+function addInputGrads(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, start: number, end: number, identity: boolean, kernels: WasmKernels): void {
   const s = sizesOf(problem);
   const size = k.size;
-  const image = at.dx + b * s.image * size;
   // With an identity lowering the columns are dx[b] itself, which starts at zero, so the GEMM
   // writes there directly.
-  const cols = identity ? image : at.cols;
-  for (let group = 0; group < problem.groups; group++) {
-    runGemm(kernels, size, [
-      1, 0, s.k, s.positions, s.coutPerGroup,
-      at.w + group * s.coutPerGroup * s.k * size, s.k,
-      at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
-      cols + group * s.k * s.positions * size, s.positions,
-      0,
-    ]);
+  const columnsOf = (b: number): number => (identity ? at.dx + b * s.image * size : at.cols + (b - start) * s.cols * size);
+  const products: GemmArguments[] = [];
+  for (let b = start; b < end; b++) {
+    for (let group = 0; group < problem.groups; group++) {
+      products.push([
+        1, 0, s.k, s.positions, s.coutPerGroup,
+        at.w + group * s.coutPerGroup * s.k * size, s.k,
+        at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
+        columnsOf(b) + group * s.k * s.positions * size, s.positions,
+        0,
+      ]);
+    }
   }
-  if (!identity) runCol2im(k, problem.lowering, cols, image);
+  runIndependent(kernels, size, products);
+  if (identity) return;
+  for (let b = start; b < end; b++) runCol2im(k, problem.lowering, columnsOf(b), at.dx + b * s.image * size);
 }
 
 /** Sizes of a max pooling whose kh×kw windows tile each plane (kernel = stride, no padding). */

@@ -11,7 +11,7 @@ import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./run
  * x86-64 machine two threads ran 32×512×128 (2.1M) 0.96 times as fast as one, 64×512×128 (4.2M)
  * 1.25 times and 128×256×784 (26M) 1.67 times.
  */
-const THREAD_MIN_FLOPS = 256 * 128 * 128;
+export const THREAD_MIN_FLOPS = 256 * 128 * 128;
 
 /** Element indices of one call's operands in linear memory, in the view of their dtype. */
 interface Placement {
