@@ -73,6 +73,8 @@ export class KernelSocket {
   }
 
   private connect(): void {
+    // A reconnect timer set before close() must not open a new socket.
+    if (this.closed) return;
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/kernels/${encodeURIComponent(this.kernelId)}/channels?session_id=${this.session}`;
     this.onConnection(this.attempt === 0 ? "connecting" : "reconnecting");
     const ws = new WebSocket(url);

@@ -90,12 +90,16 @@ export class NotebookView {
     this.kernel?.close();
     const kernel = new KernelSocket(kernelId);
     this.kernel = kernel;
+    // Events of a socket this notebook has replaced, for example after its kernel was deleted,
+    // must not overwrite the status and banners of the current one.
     kernel.onStatus = (state) => {
+      if (this.kernel !== kernel) return;
       this.setStatus(state);
       if (state === "dead" || state === "restarting") this.stopRunningCells();
       if (state === "dead") this.banner.show("error", "The kernel died. Its variables are lost.", undefined, [["Restart kernel", () => void this.restart()]]);
     };
     kernel.onConnection = (state) => {
+      if (this.kernel !== kernel) return;
       if (state === "reconnecting") {
         this.setStatus("reconnecting");
         this.banner.show("warning", "The connection to the kernel was lost; reconnecting…");

@@ -224,9 +224,7 @@ describe.skipIf(!hasChromium)("lab in Chromium", () => {
     await page.locator(".output-execute_result").filter({ hasText: "after reconnect" }).waitFor();
   });
 
-  // TODO: after the earlier tests of this file, in a fresh clone, the first attempt often times
-  // out waiting for the "no longer exists" banner; a retry passes. The cause is not found yet.
-  it("starts a new kernel when its kernel is gone", { retry: 2 }, async () => {
+  it("starts a new kernel when its kernel is gone", async () => {
     await openNotebook("plot.ipynb");
     await waitForKernel();
     const before = await page.evaluate(() => window.paramlab?.notebook?.kernel?.kernelId);
