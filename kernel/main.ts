@@ -106,6 +106,12 @@ export async function runKernel(options: KernelOptions): Promise<number> {
     }
   };
 
+  watchParent(() => {
+    log.info(`the process that started the kernel (pid ${process.env.JPY_PARENT_PID}) is gone; shutting down`);
+    restoreConsole();
+    exitProcess(0);
+  });
+
   runtime = await runtimeReady;
   restoreConsole = captureConsole(runtime.output).restore;
   runtime.executor.onInterrupted = () => post({ kind: "interruptHandled" });
@@ -129,4 +135,20 @@ function reportLateErrors(runtime: Runtime, log: Logger): void {
   };
   process.on("uncaughtException", (error) => report("Uncaught exception", error));
   process.on("unhandledRejection", (reason) => report("Unhandled promise rejection", reason));
+}
+
+/**
+ * Calls `onGone` when the process named by JPY_PARENT_PID (set by Jupyter clients and by
+ * paramlab's launcher) stops being this kernel's parent, as ipykernel's parent poller does.
+ * NOTE: the check runs on the main thread, so it waits while a cell runs synchronously.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 0 || process.ppid !== parent) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, 1000);
+  timer.unref();
 }
