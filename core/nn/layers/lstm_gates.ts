@@ -18,8 +18,9 @@ import { sigmoid, tanh } from "../../ops/unary.js";
  *
  * The op returns h' and c' as views of one [batch, 2·hidden] tensor. Its forward pass (a SIMD
  * kernel for float32 on the wasm backend) and, when no graph is recorded, its backward pass are
- * single loops; the composed ops would allocate a tensor per step of the formula. With createGraph the gradient is written in differentiable ops,
- * so higher-order gradients work as for the composed cell.
+ * single loops; the composed ops would allocate a tensor per step of the formula. With
+ * createGraph the gradient is written in differentiable ops, so higher-order gradients work as
+ * for the composed cell.
  */
 export function lstmGates(gates: Tensor, c: Tensor, hidden: number): [Tensor, Tensor] {
   const rows = gates.numel() / (4 * hidden);
@@ -27,13 +28,7 @@ export function lstmGates(gates: Tensor, c: Tensor, hidden: number): [Tensor, Te
   const out = empty(gates.ndim === 1 ? [2 * hidden] : [rows, 2 * hidden], dtype);
   // i, f, g, o and tanh(c') per element, read again by the backward loop.
   const activations = empty([rows, 5 * hidden], dtype);
-  const gatesMatrix = matrix(gates, 4 * hidden);
-  const cMatrix = matrix(c, hidden);
-  const outData = out.storage.data as FloatArray;
-  const activationData = activations.storage.data as FloatArray;
-  if (!wasmForward(gatesMatrix, cMatrix, outData, activationData, rows, hidden)) {
-    forwardLoop(rows, hidden, gatesMatrix, cMatrix, outData, activationData);
-  }
+  gateForward(matrix(gates, 4 * hidden), matrix(c, hidden), out.storage.data as FloatArray, activations.storage.data as FloatArray, rows, hidden);
 
   record(out, "lstmGates", [gates, c], (grad, [savedGates, savedC, savedActivations], needs) => {
     if (isGradEnabled()) return composedBackward(grad, savedGates, savedC, hidden, needs);
@@ -42,8 +37,17 @@ export function lstmGates(gates: Tensor, c: Tensor, hidden: number): [Tensor, Te
   return [narrow(out, -1, 0, hidden), narrow(out, -1, hidden, hidden)];
 }
 
+/**
+ * Computes out = [h' | c'] ([rows, 2·hidden]) and activations = [i | f | g | o | tanh(c')]
+ * ([rows, 5·hidden]) from the pre-activations and the cell state: on the float32 SIMD kernel
+ * when it can run, else in a loop.
+ */
+export function gateForward(gates: Matrix, c: Matrix, out: FloatArray, activations: FloatArray, rows: number, hidden: number): void {
+  if (!wasmForward(gates, c, out, activations, rows, hidden)) forwardLoop(rows, hidden, gates, c, out, activations);
+}
+
 /** A 2-D strided view of flat data: element (r, j) is at offset + r·rowStride + j·colStride. */
-interface Matrix {
+export interface Matrix {
   data: FloatArray;
   offset: number;
   rowStride: number;

@@ -12,6 +12,7 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { dropout } from "./dropout.js";
 import { lstmGates } from "./lstm_gates.js";
+import { lstmSequence } from "./lstm_sequence.js";
 
 /**
  * Recurrent cells and multi-layer recurrent networks with PyTorch's parameter names, shapes and
@@ -264,6 +265,13 @@ abstract class RecurrentBase extends Module {
         const foldBias = this.mode !== "GRU" && biasHh !== null;
         let projected = reshape(linearPart(reshape(sequence, [steps * batch, -1]), weightIh, biasIh), [steps, batch, -1]);
         if (foldBias) projected = add(projected, biasHh);
+        if (this.mode === "LSTM" && !masks) {
+          const [stepOutputs, hLast, cLast] = lstmSequence(projected, h, c!, weightHh, direction === 1);
+          outputs.push(stepOutputs);
+          finalH.push(hLast);
+          finalC.push(cLast);
+          continue;
+        }
         const weightHhT = transpose(weightHh, 0, 1);
         const stepOutputs: Tensor[] = new Array(steps);
         for (let k = 0; k < steps; k++) {
