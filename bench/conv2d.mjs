@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 
 import { describeLoad, describeMachine } from "./lib/machine.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
+import { maxRelativeDifference } from "./lib/compare.mjs";
 import { describeWasm, loadTfjs, useBackend } from "./lib/tfjs.mjs";
 import { measure, seededUniform } from "./lib/timing.mjs";
 
@@ -122,16 +123,6 @@ async function timeTfjs(tf, backend, data) {
   const value = forward()[0];
   tf.dispose([x, ...params]);
   return { forwardTime, stepTime, stepError, loss: value, weightGrad };
-}
-
-function maxRelativeDifference(expected, actual) {
-  let maxDifference = 0;
-  let maxMagnitude = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDifference = Math.max(maxDifference, Math.abs(expected[i] - actual[i]));
-    maxMagnitude = Math.max(maxMagnitude, Math.abs(expected[i]));
-  }
-  return maxDifference / maxMagnitude;
 }
 
 /** Measures every engine and returns the table of times and ratios. */

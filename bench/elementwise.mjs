@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 
 import { describeLoad, describeMachine } from "./lib/machine.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
+import { maxRelativeDifference } from "./lib/compare.mjs";
 import { measure, seededUniform } from "./lib/timing.mjs";
 
 const loopsUrl = new URL("../dist/core/backend/elementwise.js", import.meta.url);
@@ -86,16 +87,6 @@ export async function run() {
       describeLoad(),
     ],
   };
-}
-
-function maxRelativeDifference(expected, actual) {
-  let maxDifference = 0;
-  let maxMagnitude = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDifference = Math.max(maxDifference, Math.abs(expected[i] - actual[i]));
-    maxMagnitude = Math.max(maxMagnitude, Math.abs(expected[i]));
-  }
-  return maxDifference / maxMagnitude;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

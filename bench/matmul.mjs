@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 
 import { describeLoad, describeMachine } from "./lib/machine.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
+import { maxRelativeDifference } from "./lib/compare.mjs";
 import { describeWasm, loadTfjs, useBackend } from "./lib/tfjs.mjs";
 import { measure, seededUniform } from "./lib/timing.mjs";
 
@@ -146,16 +147,6 @@ function runTorch(threads) {
     return null;
   }
   return JSON.parse(result.stdout.trim().split("\n").pop());
-}
-
-function maxRelativeDifference(expected, actual) {
-  let maxDifference = 0;
-  let maxMagnitude = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDifference = Math.max(maxDifference, Math.abs(expected[i] - actual[i]));
-    maxMagnitude = Math.max(maxMagnitude, Math.abs(expected[i]));
-  }
-  return maxDifference / maxMagnitude;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,17 +1,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { isAlive } from "../helpers/process.js";
 
 const clientModule = fileURLToPath(new URL("../../dist/kernel/client/index.js", import.meta.url));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("kernel whose launcher dies", () => {
   it("exits instead of running on as an orphan", async () => {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePorts } from "../../kernel/client/index.js";
 import { startTestLab, type TestLab } from "./harness.js";
+import { isAlive } from "../helpers/process.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 
@@ -43,15 +44,6 @@ function spawnLab(args: string[]): SpawnedLab {
     if (child.exitCode === null) child.kill("SIGKILL");
   });
   return { child, url, exited, stderr: () => errors };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("lab process", () => {
