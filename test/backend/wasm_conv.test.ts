@@ -6,39 +6,11 @@ import { activeKernels } from "../../core/backend/backend.js";
 import { conv2dGeometry } from "../../core/backend/im2col.js";
 import { type ConvProblem, wasmConvBackward, wasmConvForward, wasmMaxPoolTiles } from "../../core/backend/wasm/conv.js";
 import { MAX_THREADS, setThreadCount, threadCount } from "../../core/backend/wasm/pool.js";
+import { type Backend, type Dtype, compareBackends as compareSeeded, runOn as runOnSeeded } from "../helpers/backends.js";
 
-type Dtype = "float32" | "float64";
-type Backend = "wasm" | "typescript";
-
-/** Tolerance per dtype, relative to the largest magnitude of the typescript backend's result. */
-const TOLERANCE: Record<Dtype, number> = { float32: 1e-5, float64: 1e-12 };
-
-/** Runs `compute` on a backend from the same seed and returns its tensors' values. */
-function runOn(backend: Backend, compute: () => pl.Tensor[]): Float64Array[] {
-  pl.setBackend(backend);
-  expect(pl.getBackend()).toBe(backend);
-  pl.manualSeed(11);
-  return compute().map((tensor) => Float64Array.from(tensor.dataSync() as ArrayLike<number>));
-}
-
-/** Checks that the wasm backend gives the typescript backend's values for every returned tensor. */
-function compareBackends(dtype: Dtype, label: string, compute: () => pl.Tensor[]): void {
-  const reference = runOn("typescript", compute);
-  const fast = runOn("wasm", compute);
-  expect(fast.length, label).toBe(reference.length);
-  reference.forEach((expected, index) => {
-    expect(fast[index].length, `${label}, output ${index} length`).toBe(expected.length);
-    let largest = 0;
-    let error = 0;
-    for (let i = 0; i < expected.length; i++) {
-      largest = Math.max(largest, Math.abs(expected[i]));
-      error = Math.max(error, Math.abs(fast[index][i] - expected[i]));
-    }
-    if (!(error <= TOLERANCE[dtype] * largest)) {
-      expect.fail(`${dtype} ${label}, output ${index}: max difference ${error} against largest value ${largest}`);
-    }
-  });
-}
+const SEED = 11;
+const runOn = (backend: Backend, compute: () => pl.Tensor[]): Float64Array[] => runOnSeeded(backend, compute, SEED);
+const compareBackends = (dtype: Dtype, label: string, compute: () => pl.Tensor[]): void => compareSeeded(dtype, label, compute, SEED);
 
 interface ConvCase {
   name: string;

@@ -1,37 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 
 import * as pl from "../../core/index.js";
+import { type Dtype, compareBackends as compareSeeded } from "../helpers/backends.js";
 
-type Dtype = "float32" | "float64";
-
-/** Tolerance per dtype, relative to the largest magnitude of the typescript backend's result. */
-const TOLERANCE: Record<Dtype, number> = { float32: 1e-5, float64: 1e-12 };
-
-/** Runs `compute` on a backend from the same seed and returns its tensors' values. */
-function runOn(backend: "wasm" | "typescript", compute: () => pl.Tensor[]): Float64Array[] {
-  pl.setBackend(backend);
-  expect(pl.getBackend()).toBe(backend);
-  pl.manualSeed(3);
-  return compute().map((tensor) => Float64Array.from(tensor.dataSync() as ArrayLike<number>));
-}
-
-/** Checks that the wasm backend gives the typescript backend's values for every returned tensor. */
-function compareBackends(dtype: Dtype, label: string, compute: () => pl.Tensor[]): void {
-  const reference = runOn("typescript", compute);
-  const fast = runOn("wasm", compute);
-  expect(fast.length).toBe(reference.length);
-  reference.forEach((expected, index) => {
-    let largest = 0;
-    let error = 0;
-    for (let i = 0; i < expected.length; i++) {
-      largest = Math.max(largest, Math.abs(expected[i]));
-      error = Math.max(error, Math.abs(fast[index][i] - expected[i]));
-    }
-    if (!(error <= TOLERANCE[dtype] * largest)) {
-      expect.fail(`${dtype} ${label}, output ${index}: max difference ${error} against largest value ${largest}`);
-    }
-  });
-}
+const SEED = 3;
+const compareBackends = (dtype: Dtype, label: string, compute: () => pl.Tensor[]): void => compareSeeded(dtype, label, compute, SEED);
 
 /** Returns the output and the gradients of `inputs` for the loss sum(output²). */
 function withGradients(output: pl.Tensor, inputs: pl.Tensor[]): pl.Tensor[] {
