@@ -23,6 +23,11 @@ describe("recurrent layers", () => {
     expect(out.select(1, 1).narrow(0, 2, 2).abs().sum().item()).toBe(0);
   });
 
+  it("rejects a sequence without time steps", () => {
+    const lstm = new nn.LSTM(3, 4);
+    expect(() => lstm.forward(pl.zeros([0, 2, 3]))).toThrow("LSTM: the input has 0 time steps (shape [0, 2, 3]); a sequence needs at least one step.");
+  });
+
   it("rejects a mask of the wrong shape", () => {
     const gru = new nn.GRU(2, 3);
     expect(() => gru.forward(pl.randn([4, 2, 2]), null, { mask: pl.ones([2, 4]) })).toThrow(/GRU: mask must have shape \[4, 2\] \(time, batch\), got \[2, 4\]/);

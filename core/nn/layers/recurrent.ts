@@ -240,6 +240,9 @@ abstract class RecurrentBase extends Module {
       throw new ShapeError(`${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}): expected input of shape ${expected}, got ${formatShape(input.shape)}.`);
     }
     const [steps, batch] = sequence.shape;
+    if (steps === 0) {
+      throw new ShapeError(`${this.constructor.name}: the input has 0 time steps (shape ${formatShape(input.shape)}); a sequence needs at least one step.`);
+    }
     const directions = this.bidirectional ? 2 : 1;
     const stateShape = [this.numLayers * directions, batch, this.hiddenSize];
     const dtype = this.weights(0, 0).weightIh.dtype as "float32" | "float64";
