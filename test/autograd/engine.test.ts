@@ -211,13 +211,13 @@ describe("gradient accumulation", () => {
 });
 
 describe("gradient sums through views", () => {
-  /** A float64 leaf of `shape` holding 1, 2, 3, … */
+  /** Returns a float64 leaf of `shape` holding 1, 2, 3, … */
   function counting(shape: number[]): Tensor {
     const size = shape.reduce((a, b) => a * b, 1);
     return tensor(Array.from({ length: size }, (_, i) => i + 1), { dtype: "float64" }).reshape(shape).requiresGrad_();
   }
 
-  it("adds the gradients of many slices, strided and overlapping, into the right places", () => {
+  it("sums strided and overlapping slices", () => {
     const x = counting([4, 6]);
     // Rows one at a time, every second column, an overlapping window, and a non-view use.
     let loss = x.mul(2).sum();
@@ -232,7 +232,7 @@ describe("gradient sums through views", () => {
     expect(values(x.grad)).toEqual(expected);
   });
 
-  it("gives an intermediate tensor read through slices the same gradient as the rule path", () => {
+  it("matches the rule path for intermediates", () => {
     const x = counting([3, 4, 5]);
     const run = (createGraph: boolean): number[] => {
       x.grad = null;
@@ -247,7 +247,7 @@ describe("gradient sums through views", () => {
     expect(run(false)).toEqual(run(true));
   });
 
-  it("keeps .grad of a leaf used only through slices separate from later backward passes", () => {
+  it("keeps .grad apart across passes", () => {
     const x = counting([2, 3]);
     x.select(0, 0).sum().backward();
     const first = x.grad!;
@@ -256,14 +256,14 @@ describe("gradient sums through views", () => {
     expect(values(x.grad)).toEqual([1, 1, 1, 2, 2, 2]);
   });
 
-  it("still reports a freed graph when a slice is backpropagated twice", () => {
+  it("reports a freed slice graph", () => {
     const x = counting([2, 3]);
     const loss = x.select(0, 1).sum();
     loss.backward();
     expect(() => loss.backward()).toThrow(/already freed/);
   });
 
-  it("runs hooks on a slice's output before its gradient is summed", () => {
+  it("runs slice hooks before summing", () => {
     const x = counting([2, 3]);
     const row = x.select(0, 1);
     row.registerHook((g: Tensor) => g.mul(5));

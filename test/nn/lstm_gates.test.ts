@@ -5,7 +5,7 @@ import { lstmGates } from "../../core/nn/layers/lstm_gates.js";
 
 const F64 = { dtype: "float64" } as const;
 
-/** The LSTM gate formulas written with tensor ops, the reference for the fused op. */
+/** Computes the LSTM gate formulas with tensor ops, the reference for the fused op. */
 function composed(gates: Tensor, c: Tensor, hidden: number): [Tensor, Tensor] {
   const part = (k: number): Tensor => gates.narrow(-1, k * hidden, hidden);
   const [i, f, g, o] = [pl.sigmoid(part(0)), pl.sigmoid(part(1)), pl.tanh(part(2)), pl.sigmoid(part(3))];
@@ -20,7 +20,7 @@ function expectClose(actual: Tensor | null, expected: Tensor | null, tolerance: 
   e.forEach((value, k) => expect(Math.abs(a[k] - value), `element ${k}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(value))));
 }
 
-/** Gradients of Σ w₁·h' + w₂·c' with respect to gates and c, through `cell`. */
+/** Returns the gradients of Σ w₁·h' + w₂·c' with respect to gates and c, through `cell`. */
 function gradients(cell: typeof composed, gates: Tensor, c: Tensor, hidden: number, createGraph: boolean): (Tensor | null)[] {
   pl.manualSeed(11);
   const [h, cNext] = cell(gates, c, hidden);
@@ -36,7 +36,7 @@ describe("lstmGates", () => {
     ["float32", 1e-5, 7, "wasm"], ["float32", 1e-5, 8, "wasm"], ["float32", 1e-5, 8, "typescript"], ["float64", 1e-12, 7, "wasm"],
   ] as const;
   for (const [dtype, tolerance, hidden, backend] of cases) {
-    it(`matches the composed ops forward and backward in ${dtype}, hidden ${hidden}, on ${backend}, with a strided cell state`, () => {
+    it(`matches composed ops (${dtype}, hidden ${hidden}, ${backend})`, () => {
       pl.setBackend(backend);
       pl.manualSeed(5);
       const gates = pl.randn([3, 4 * hidden], { dtype }).mul(3).requiresGrad_();
@@ -64,7 +64,7 @@ describe("lstmGates", () => {
     expectClose(g1, gradients(composed, gates, c, 3, false)[0], 1e-12);
   });
 
-  it("passes gradcheck and gradgradcheck, whose second pass records the differentiable rule", () => {
+  it("passes gradcheck and gradgradcheck", () => {
     pl.manualSeed(2);
     const gates = pl.randn([2, 8], F64).requiresGrad_();
     const c = pl.randn([2, 2], F64).requiresGrad_();
