@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { getBackend, setBackend } from "../../core/backend/backend.js";
+import { activeKernels, getBackend, setBackend } from "../../core/backend/backend.js";
 import { gemm, type FloatArray } from "../../core/backend/gemm.js";
-import { MAX_THREADS, setThreadCount, threadCount } from "../../core/backend/wasm/pool.js";
+import { type KernelJob, MAX_THREADS, runJobLists, setThreadCount, threadCount } from "../../core/backend/wasm/pool.js";
+import { alignUp, ensureMemory, workspaceAddress } from "../../core/backend/wasm/runtime.js";
 
 type Dtype = "float32" | "float64";
 
@@ -159,6 +160,38 @@ describe("gemm split over worker threads", () => {
         }
       }
     }
+  });
+
+  it("runs long job lists over several rounds", () => {
+    // 150 independent 8×8×8 products, 75 per thread: more than one round of 64 jobs each.
+    const kernels = activeKernels()!;
+    const count = 150;
+    const matrixBytes = alignUp(8 * 8 * 4, 64);
+    const base = workspaceAddress(kernels, MAX_THREADS);
+    expect(ensureMemory(kernels.memory, base + 3 * count * matrixBytes)).toBe(true);
+    const view = new Float32Array(kernels.memory.buffer);
+    const random = seededRandom(21);
+    const at = (which: number, job: number): number => base + (which * count + job) * matrixBytes;
+    for (let job = 0; job < count; job++) {
+      for (let i = 0; i < 64; i++) {
+        view[at(0, job) / 4 + i] = random() * 2 - 1;
+        view[at(1, job) / 4 + i] = random() * 2 - 1;
+      }
+    }
+    const jobOf = (job: number, thread: number): KernelJob => ({
+      double: false,
+      args: [0, 0, 8, 8, 8, at(0, job), 8, at(1, job), 8, at(2, job), 8, 0, workspaceAddress(kernels, thread)],
+    });
+    const outputs = (): number[] => Array.from(view.subarray(at(2, 0) / 4, at(2, count) / 4));
+
+    setThreadCount(2);
+    const jobs = Array.from({ length: count }, (_, job) => job);
+    runJobLists(kernels, [jobs.slice(0, 75).map((job) => jobOf(job, 0)), jobs.slice(75).map((job) => jobOf(job, 1))]);
+    const split = outputs();
+    view.fill(0, at(2, 0) / 4, at(2, count) / 4);
+    runJobLists(kernels, [jobs.map((job) => jobOf(job, 0))]);
+    expect(split).toEqual(outputs());
+    expect(split.some((value) => value !== 0)).toBe(true);
   });
 
   it("gives the same bits on one thread and on two, so a seed reproduces a run", () => {

@@ -16,7 +16,7 @@
 import type { Conv2dGeometry } from "../im2col.js";
 import type { FloatArray } from "../gemm.js";
 import { type GemmArguments, THREAD_MIN_FLOPS, runGemmInMemory } from "./gemm.js";
-import { MAX_THREADS, runParallel, threadCount } from "./pool.js";
+import { type KernelJob, MAX_THREADS, runJobLists, threadCount } from "./pool.js";
 import { alignUp, ensureMemory, workspaceAddress, type WasmKernels } from "./runtime.js";
 
 /** Sizes of one batched, grouped convolution. */
@@ -177,20 +177,26 @@ function runGemm(kernels: WasmKernels, size: 4 | 8, args: GemmArguments): void {
  */
 const IMAGE_THREAD_MIN_FLOPS = 1024 * 1024;
 
+/** Bytes of column matrices that one round of images spread over the threads may keep. */
+const ROUND_COLUMN_BYTES = 16 * 1024 * 1024;
+
 /**
- * Returns how many images run at once, one per thread: every thread when a group's product is
- * between IMAGE_THREAD_MIN_FLOPS and the size that gemm() splits over threads, else 1 (a larger
- * product splits instead, a smaller one stays on the calling thread).
+ * Returns how many images of a chunk of `chunk` run in one round, spread over the threads: more
+ * than 1 when a group's product lies between IMAGE_THREAD_MIN_FLOPS and the size that gemm()
+ * splits over threads (a larger product splits instead, a smaller one stays on the calling
+ * thread), as many as ROUND_COLUMN_BYTES of column matrices hold.
  */
-function imagesAtOnce(problem: ConvProblem): number {
+function imagesAtOnce(problem: ConvProblem, size: number, chunk: number): number {
   const s = sizesOf(problem);
   const macs = s.coutPerGroup * s.positions * s.k;
-  return macs >= IMAGE_THREAD_MIN_FLOPS && macs < THREAD_MIN_FLOPS ? threadCount() : 1;
+  const threads = threadCount();
+  if (threads <= 1 || macs < IMAGE_THREAD_MIN_FLOPS || macs >= THREAD_MIN_FLOPS) return 1;
+  return Math.min(chunk, Math.max(threads, Math.floor(ROUND_COLUMN_BYTES / (s.cols * size))));
 }
 
 /**
- * Runs GEMMs that write disjoint outputs, as many at once as there are threads, each with its own
- * workspace. The same products run alone give the same bits.
+ * Runs GEMMs that write disjoint outputs, each thread a contiguous block of them with its own
+ * workspace, in one round of the worker pool. The same products run alone give the same bits.
  */
 function runIndependent(kernels: WasmKernels, size: 4 | 8, products: readonly GemmArguments[]): void {
   const threads = threadCount();
@@ -198,10 +204,12 @@ function runIndependent(kernels: WasmKernels, size: 4 | 8, products: readonly Ge
     for (const args of products) runGemm(kernels, size, args);
     return;
   }
-  for (let start = 0; start < products.length; start += threads) {
-    const round = products.slice(start, start + threads);
-    runParallel(kernels, round.map((args, i) => ({ double: size === 8, args: [...args, workspaceAddress(kernels, i)] })));
+  const per = Math.ceil(products.length / threads);
+  const lists = [];
+  for (let t = 0; t * per < products.length; t++) {
+    lists.push(products.slice(t * per, (t + 1) * per).map((args) => ({ double: size === 8, args: [...args, workspaceAddress(kernels, t)] as KernelJob["args"] })));
   }
+  runJobLists(kernels, lists);
 }
 
 /**
@@ -236,7 +244,7 @@ export function wasmConvForward(
   const s = sizesOf(problem);
   const chunk = imagesPerChunk(problem.batch, (s.image + s.outImage) * size, chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
-  const together = imagesAtOnce(problem);
+  const together = imagesAtOnce(problem, size, chunk);
   const arena = new Arena(kernels, size);
   const [xAt, wAt, yAt] = [arena.place(chunk * s.image), arena.place(s.weight), arena.place(chunk * s.outImage)];
   const biasAt = bias === null ? 0 : arena.place(problem.outChannels);
@@ -340,7 +348,7 @@ export function wasmConvBackward(
   const s = sizesOf(problem);
   const chunk = imagesPerChunk(problem.batch, backwardBytesPerImage(problem, gradients, size), chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
-  const together = imagesAtOnce(problem);
+  const together = imagesAtOnce(problem, size, chunk);
   const arena = new Arena(kernels, size);
   const at = placeBackward(arena, problem, chunk, identity, gradients, together);
   if (!arena.fits(kernels.memory)) return false;

@@ -2,9 +2,9 @@
  * A pool of worker threads that run GEMM kernels on the shared WebAssembly memory.
  *
  * Each worker instantiates the same module on the same memory and sleeps in Atomics.wait on its
- * slot of a control block at CONTROL_ADDRESS. The calling thread writes a job into the slot,
- * bumps the slot's sequence number, runs its own share, then waits until every worker has
- * reported that sequence number as done. gemm() therefore stays synchronous.
+ * slot of a control block at CONTROL_ADDRESS. The calling thread writes a list of jobs into the
+ * slot's job table, bumps the slot's sequence number, runs its own share, then waits until every
+ * worker has reported that sequence number as done. gemm() therefore stays synchronous.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -14,10 +14,17 @@ import type { WasmKernels } from "./runtime.js";
 /** Byte address of the control block, inside the reserved first page of linear memory. */
 const CONTROL_ADDRESS = 1024;
 /**
- * 32-bit words per worker slot: the job's sequence number, the last sequence done, the 13 kernel
- * arguments, the dtype (1 for float64), a ready flag and an error flag.
+ * 32-bit words per worker slot: the round's sequence number, the last sequence done, the number of
+ * jobs, the byte address of their table, a ready flag and an error flag.
  */
-const SLOT_WORDS = 18;
+const SLOT_WORDS = 6;
+const [SEQUENCE, DONE, JOB_COUNT, JOB_TABLE, READY, ERROR] = [0, 1, 2, 3, 4, 5];
+/** 32-bit words per job in a table: the 13 kernel arguments, then the dtype (1 for float64). */
+const JOB_WORDS = 14;
+/** Most jobs one thread takes per round; a longer list runs in several rounds. */
+const MAX_JOBS = 64;
+/** Byte address of slot 0's job table, after the control block, in the reserved first page. */
+const TABLE_ADDRESS = 4096;
 /** How long the calling thread waits for a new worker to start before it gives up on threads. */
 const START_TIMEOUT_MS = 10_000;
 /** Most threads a GEMM is split over, the calling thread included. */
@@ -33,21 +40,25 @@ export interface KernelJob {
 // from the TypeScript sources under test.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, slot, controlAddress, slotWords } = workerData;
+const { module, memory, slot, controlAddress, slotWords, jobWords } = workerData;
 const { exports } = new WebAssembly.Instance(module, { env: { memory } });
 const words = new Int32Array(memory.buffer, controlAddress + slot * slotWords * 4, slotWords);
 let seen = 0;
-Atomics.store(words, 16, 1);
-Atomics.notify(words, 16);
+Atomics.store(words, ${READY}, 1);
+Atomics.notify(words, ${READY});
 for (;;) {
   Atomics.wait(words, 0, seen);
   seen = Atomics.load(words, 0);
-  const a = words;
   try {
-    const kernel = a[15] === 1 ? exports.dgemm : exports.sgemm;
-    kernel(a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+    const count = words[${JOB_COUNT}];
+    const table = new Int32Array(memory.buffer, words[${JOB_TABLE}], count * jobWords);
+    for (let j = 0; j < count; j++) {
+      const a = table.subarray(j * jobWords, (j + 1) * jobWords);
+      const kernel = a[13] === 1 ? exports.dgemm : exports.sgemm;
+      kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    }
   } catch (error) {
-    Atomics.store(words, 17, 1);
+    Atomics.store(words, ${ERROR}, 1);
   }
   Atomics.store(words, 1, seen);
   Atomics.notify(words, 1);
@@ -107,7 +118,7 @@ function ensurePool(kernels: WasmKernels): Pool | null {
       execArgv: [],
       workerData: {
         module: kernels.module, memory: kernels.memory, slot,
-        controlAddress: CONTROL_ADDRESS, slotWords: SLOT_WORDS,
+        controlAddress: CONTROL_ADDRESS, slotWords: SLOT_WORDS, jobWords: JOB_WORDS,
       },
     });
     // A worker that fails must not take the process down: later products run on one thread.
@@ -121,7 +132,7 @@ function ensurePool(kernels: WasmKernels): Pool | null {
   }
   for (let slot = 1; slot < MAX_THREADS; slot++) {
     const words = slotWords(kernels.memory, slot);
-    if (Atomics.wait(words, 16, 0, START_TIMEOUT_MS) === "timed-out" && Atomics.load(words, 16) === 0) {
+    if (Atomics.wait(words, READY, 0, START_TIMEOUT_MS) === "timed-out" && Atomics.load(words, READY) === 0) {
       console.warn(`paramlab: a GEMM worker thread did not start within ${START_TIMEOUT_MS} ms; running on one thread`);
       for (const worker of workers) void worker.terminate();
       threadLimit = 1;
@@ -142,32 +153,58 @@ function slotWords(memory: WebAssembly.Memory, slot: number): Int32Array {
  * The jobs must write disjoint parts of C and use distinct workspaces.
  */
 export function runParallel(kernels: WasmKernels, jobs: readonly KernelJob[]): void {
-  const started = jobs.length > 1 ? ensurePool(kernels) : null;
+  runJobLists(kernels, jobs.map((job) => [job]));
+}
+
+/**
+ * Runs the jobs of lists[0] in order on the calling thread and those of lists[t] in order on
+ * worker t, and returns when all are done. Jobs of different lists must write disjoint memory, and
+ * each list must use its own workspace. One round per MAX_JOBS jobs of the longest list.
+ */
+export function runJobLists(kernels: WasmKernels, lists: readonly (readonly KernelJob[])[]): void {
+  const started = lists.length > 1 ? ensurePool(kernels) : null;
   if (started === null) {
-    for (const job of jobs) (job.double ? kernels.dgemm : kernels.sgemm)(...job.args);
+    for (const job of lists.flat()) runJob(kernels, job);
     return;
   }
-  const sequences: number[] = [];
-  for (let slot = 1; slot < jobs.length; slot++) {
-    const words = slotWords(kernels.memory, slot);
-    const job = jobs[slot];
-    for (let i = 0; i < job.args.length; i++) words[2 + i] = job.args[i];
-    words[15] = job.double ? 1 : 0;
-    const sequence = (Atomics.load(words, 0) + 1) | 0;
-    sequences.push(sequence);
-    Atomics.store(words, 0, sequence);
-    Atomics.notify(words, 0);
+  const rounds = Math.max(...lists.map((list) => Math.ceil(list.length / MAX_JOBS)));
+  for (let round = 0; round < rounds; round++) {
+    const part = lists.map((list) => list.slice(round * MAX_JOBS, (round + 1) * MAX_JOBS));
+    runRound(kernels, part);
   }
-  const own = jobs[0];
-  (own.double ? kernels.dgemm : kernels.sgemm)(...own.args);
+}
+
+function runJob(kernels: WasmKernels, job: KernelJob): void {
+  (job.double ? kernels.dgemm : kernels.sgemm)(...job.args);
+}
+
+/** Hands lists[1…] (each at most MAX_JOBS jobs) to the workers, runs lists[0], and waits for all. */
+function runRound(kernels: WasmKernels, lists: readonly (readonly KernelJob[])[]): void {
+  const sequences: number[] = [];
+  for (let slot = 1; slot < lists.length; slot++) {
+    const words = slotWords(kernels.memory, slot);
+    const table = TABLE_ADDRESS + slot * MAX_JOBS * JOB_WORDS * 4;
+    const entries = new Int32Array(kernels.memory.buffer, table, lists[slot].length * JOB_WORDS);
+    lists[slot].forEach((job, j) => {
+      entries.set(job.args, j * JOB_WORDS);
+      entries[j * JOB_WORDS + JOB_WORDS - 1] = job.double ? 1 : 0;
+    });
+    words[JOB_COUNT] = lists[slot].length;
+    words[JOB_TABLE] = table;
+    const sequence = (Atomics.load(words, SEQUENCE) + 1) | 0;
+    sequences.push(sequence);
+    Atomics.store(words, SEQUENCE, sequence);
+    Atomics.notify(words, SEQUENCE);
+  }
+  for (const job of lists[0]) runJob(kernels, job);
   let failed = false;
-  for (let slot = 1; slot < jobs.length; slot++) {
+  for (let slot = 1; slot < lists.length; slot++) {
     const words = slotWords(kernels.memory, slot);
     const sequence = sequences[slot - 1];
-    for (let done = Atomics.load(words, 1); done !== sequence; done = Atomics.load(words, 1)) {
-      Atomics.wait(words, 1, done);
+    for (let done = Atomics.load(words, DONE); done !== sequence; done = Atomics.load(words, DONE)) {
+      Atomics.wait(words, DONE, done);
     }
-    if (Atomics.exchange(words, 17, 0) !== 0) failed = true;
+    if (Atomics.exchange(words, ERROR, 0) !== 0) failed = true;
   }
   if (failed) throw new Error("gemm: a WebAssembly kernel failed on a worker thread");
 }
