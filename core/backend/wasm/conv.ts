@@ -181,10 +181,10 @@ const IMAGE_THREAD_MIN_FLOPS = 1024 * 1024;
 const ROUND_COLUMN_BYTES = 16 * 1024 * 1024;
 
 /**
- * Returns how many images of a chunk of `chunk` run in one round, spread over the threads: more
- * than 1 when a group's product lies between IMAGE_THREAD_MIN_FLOPS and the size that gemm()
- * splits over threads (a larger product splits instead, a smaller one stays on the calling
- * thread), as many as ROUND_COLUMN_BYTES of column matrices hold.
+ * Returns how many images of a chunk of `chunk` run in one round, spread over the threads. That is
+ * more than 1 only when a group's product lies between IMAGE_THREAD_MIN_FLOPS and the size that
+ * gemm() splits over threads: a larger product splits instead, and a smaller one stays on the
+ * calling thread. A round holds as many images as ROUND_COLUMN_BYTES of column matrices allow.
  */
 function imagesAtOnce(problem: ConvProblem, size: number, chunk: number): number {
   const s = sizesOf(problem);
@@ -402,8 +402,9 @@ function addWeightGrad(
 }
 
 /**
- * Adds the input gradients of images start to end − 1 of the chunk: cols = Wᵀ·g[b] per group,
- * one column matrix per image and the products at once, then col2im onto each dx[b].
+ * Adds the input gradients of images start to end − 1 of the chunk. The products cols = Wᵀ·g[b]
+ * (per group, one column matrix per image) run spread over the threads, then col2im adds each
+ * column matrix onto its dx[b].
  */
 function addInputGrads(k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, start: number, end: number, identity: boolean, kernels: WasmKernels): void {
   const s = sizesOf(problem);
