@@ -3,13 +3,12 @@
 // (64 channels, padding 1) → sum. Backward computes the gradients of both weights and biases.
 // Run with `npm run bench` (all benchmarks) or `npm run build && node bench/conv2d.mjs`.
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
 import { describeLoad, describeMachine } from "./lib/machine.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 import { maxRelativeDifference } from "./lib/compare.mjs";
-import { describeWasm, loadTfjs, useBackend } from "./lib/tfjs.mjs";
+import { describeWasm, loadTfjs, useBackend, registerGradients } from "./lib/tfjs.mjs";
 import { measure, seededUniform } from "./lib/timing.mjs";
 
 const BATCH = 32;
@@ -65,22 +64,6 @@ async function timeParamlab(data) {
   const threaded = { threads, forwardTime: measure(() => pl.noGrad(forward)), stepTime: measure(step) };
   step();
   return { forwardTime, stepTime, threaded, loss: pl.noGrad(forward).item(), weightGrad: params[0].weight.grad.dataSync() };
-}
-
-let gradientsRegistered = false;
-
-/**
- * Registers TensorFlow.js's gradient functions, which its Node entry point leaves out. Their module
- * uses extensionless ESM imports that Node cannot load, so esbuild bundles it in memory first.
- * The bundle carries a second copy of tfjs-core, which registers into the same global registry.
- */
-async function registerGradients() {
-  if (gradientsRegistered) return;
-  const { build } = await import("esbuild");
-  const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
-  const bundle = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", write: false, logLevel: "error" });
-  await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString("base64")}`);
-  gradientsRegistered = true;
 }
 
 /**

@@ -1,13 +1,13 @@
 // Float32 matrix multiply, n×n by n×n: paramlab's gemm on its wasm and typescript backends against
 // TensorFlow.js's cpu and wasm backends and, when Debian's python3-torch is installed, PyTorch.
 // Run with `npm run bench` (all benchmarks) or `npm run build && node bench/matmul.mjs`.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 import { describeLoad, describeMachine } from "./lib/machine.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
 import { maxRelativeDifference } from "./lib/compare.mjs";
+import { TORCH_PREAMBLE, runTorch } from "./lib/torch.mjs";
 import { describeWasm, loadTfjs, useBackend } from "./lib/tfjs.mjs";
 import { measure, seededUniform } from "./lib/timing.mjs";
 
@@ -98,24 +98,8 @@ async function timeTfjs(tf, backend, a, b, n) {
   return { time, output };
 }
 
-// Times torch.mm in PyTorch on the thread count given first. Prints JSON: per n, median times in ms.
-const TORCH_SCRIPT = `
-import json, statistics, sys, time
-import torch
-torch.manual_seed(0)
-torch.set_num_threads(int(sys.argv[1]))
-
-def measure(fn, warmup=2, min_runs=5, min_seconds=1.0, max_runs=50):
-    for _ in range(warmup):
-        fn()
-    wall, cpu = [], []
-    while len(wall) < max_runs and (len(wall) < min_runs or sum(wall) < min_seconds):
-        c, w = time.process_time(), time.perf_counter()
-        fn()
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    return {"wallMs": statistics.median(wall) * 1e3, "cpuMs": statistics.median(cpu) * 1e3}
-
+// Times torch.mm in PyTorch for each n given after the thread count. Prints JSON: per n, median times in ms.
+const TORCH_SCRIPT = `${TORCH_PREAMBLE}
 result = {"version": torch.__version__}
 for n in map(int, sys.argv[2:]):
     a, b = torch.rand(n, n) * 2 - 1, torch.rand(n, n) * 2 - 1
@@ -125,28 +109,10 @@ print(json.dumps(result))
 
 /** Runs the PyTorch timings on one and on two threads; returns null when python3 or torch is missing. */
 function timeTorch() {
-  const runs = [1, 2].map((threads) => runTorch(threads));
+  const runs = [1, 2].map((threads) => runTorch("matmul benchmark", TORCH_SCRIPT, threads, SIZES.map(String)));
   if (runs.some((run) => run === null)) return null;
   const [one, two] = runs;
   return { version: one.version, ...Object.fromEntries(SIZES.map((n) => [n, { one: one[n], two: two[n] }])) };
-}
-
-/**
- * Runs TORCH_SCRIPT with `threads` threads. torch.set_num_threads does not reach the OpenBLAS that
- * Debian's PyTorch multiplies with, so the thread count also goes in OPENBLAS_NUM_THREADS and
- * OMP_NUM_THREADS, which the library reads when it loads.
- */
-function runTorch(threads) {
-  const python = "/usr/bin/python3";
-  if (!existsSync(python)) return null;
-  const count = String(threads);
-  const env = { ...process.env, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count };
-  const result = spawnSync(python, ["-c", TORCH_SCRIPT, count, ...SIZES.map(String)], { encoding: "utf8", timeout: 600_000, env });
-  if (result.status !== 0) {
-    console.error(`matmul benchmark: PyTorch not measured: ${(result.stderr || "").trim().split("\n").pop()}`);
-    return null;
-  }
-  return JSON.parse(result.stdout.trim().split("\n").pop());
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,15 +5,14 @@
 // The third is an LSTM (input 32, hidden 128, 32 steps, batch 32) with a linear head on the last
 // hidden state.
 // Run with `npm run bench -- training` or `npm run build && node --expose-gc bench/training.mjs`.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
 import { describeLoad, describeMachine } from "./lib/machine.mjs";
 import { fixed, formatTable } from "./lib/table.mjs";
-import { describeWasm, loadTfjs, useBackend } from "./lib/tfjs.mjs";
+import { describeWasm, loadTfjs, useBackend, registerGradients } from "./lib/tfjs.mjs";
 import { measure } from "./lib/timing.mjs";
+import { TORCH_PREAMBLE, runTorch } from "./lib/torch.mjs";
 
 const coreUrl = new URL("../dist/core/index.js", import.meta.url);
 const MODELS = ["mlp", "cnn", "lstm"];
@@ -153,28 +152,9 @@ async function timeTfjs(tf, backend) {
   return results;
 }
 
-let gradientsRegistered = false;
-
-/**
- * Registers TensorFlow.js's gradient functions, which its Node entry point leaves out. Their module
- * uses extensionless ESM imports that Node cannot load, so esbuild bundles it in memory first.
- */
-async function registerGradients() {
-  if (gradientsRegistered) return;
-  const { build } = await import("esbuild");
-  const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
-  const bundle = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", write: false, logLevel: "error" });
-  await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString("base64")}`);
-  gradientsRegistered = true;
-}
-
 // The same three models and steps in PyTorch. Prints one JSON object of median times per model.
-const TORCH_SCRIPT = `
-import json, statistics, sys, time
-import torch
+const TORCH_SCRIPT = `${TORCH_PREAMBLE}
 from torch import nn
-torch.manual_seed(0)
-torch.set_num_threads(int(sys.argv[1]))
 
 def step_of(model, x, batch, forward=None):
     labels = torch.randint(0, 10, (batch,))
@@ -188,17 +168,6 @@ def step_of(model, x, batch, forward=None):
         optimizer.step()
         return loss.item()
     return step
-
-def measure(fn, warmup=2, min_runs=5, min_seconds=1.0, max_runs=50):
-    for _ in range(warmup):
-        fn()
-    wall, cpu = [], []
-    while len(wall) < max_runs and (len(wall) < min_runs or sum(wall) < min_seconds):
-        c, w = time.process_time(), time.perf_counter()
-        fn()
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    return {"wallMs": statistics.median(wall) * 1e3, "cpuMs": statistics.median(cpu) * 1e3}
 
 mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
 cnn = nn.Sequential(
@@ -217,19 +186,7 @@ print(json.dumps({"version": torch.__version__, **{name: measure(step) for name,
 
 /** Runs the PyTorch steps with `threads` threads; returns null when python3 or torch is missing. */
 function timeTorch(threads) {
-  const python = "/usr/bin/python3";
-  if (!existsSync(python)) return null;
-  // torch.set_num_threads does not reach the OpenBLAS that Debian's PyTorch multiplies with, so
-  // the thread count also goes in the variables that the libraries read when they load.
-  const count = String(threads);
-  const env = { ...process.env, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count };
-  const result = spawnSync(python, ["-c", TORCH_SCRIPT, count], { encoding: "utf8", timeout: 600_000, env });
-  if (result.status !== 0) {
-    const reason = (result.stderr || result.error?.message || "").trim().split("\n").pop();
-    console.error(`training benchmark: PyTorch not measured: ${reason}`);
-    return null;
-  }
-  return JSON.parse(result.stdout.trim().split("\n").pop());
+  return runTorch("training benchmark", TORCH_SCRIPT, threads);
 }
 
 /** Measures every engine and returns the table of step times and ratios. */

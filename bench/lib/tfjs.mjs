@@ -38,3 +38,19 @@ function packageVersions() {
   const names = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-wasm"];
   return Object.fromEntries(names.map((name) => [name, require(`${name}/package.json`).version]));
 }
+
+let gradientsRegistered = false;
+
+/**
+ * Registers TensorFlow.js's gradient functions, which its Node entry point leaves out. Their module
+ * uses extensionless ESM imports that Node cannot load, so esbuild bundles it in memory first.
+ * The bundle carries a second copy of tfjs-core, which registers into the same global registry.
+ */
+export async function registerGradients() {
+  if (gradientsRegistered) return;
+  const { build } = await import("esbuild");
+  const entry = require.resolve("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+  const bundle = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "node", write: false, logLevel: "error" });
+  await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].contents).toString("base64")}`);
+  gradientsRegistered = true;
+}
