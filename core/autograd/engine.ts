@@ -41,7 +41,7 @@ function runHooks(tensor: Tensor | undefined, grad: Tensor): Tensor {
 
 /**
  * Sums the gradients that reach one tensor during a backward pass. Sums it allocates itself are
- * `owned`: nothing else holds them until the pass hands them on, so later gradients are added
+ * `owned`: nothing else refers to them until the pass hands them on, so later gradients are added
  * into them in place. `owned` is null under createGraph, where every sum must be recorded.
  */
 class GradientSums {

@@ -230,7 +230,7 @@ export function sliceBackward(grad: Tensor, inputShape: Shape, dim: number, star
   return record(out, "sliceBackward", [grad], (g) => [slice(g, dim, start, start + grad.shape[dim] * step, step)]);
 }
 
-/** The view of the contiguous tensor `whole` that slice(whole, dim, start, …, step) of `shape` covers. */
+/** Returns the view of the contiguous tensor `whole` that slice(whole, dim, start, …, step) of `shape` covers. */
 function slicedRegion(whole: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
   const strides = [...whole.strides];
   strides[dim] *= step;

@@ -8,14 +8,14 @@ import type { ParamState } from "./transform.js";
 /**
  * Adam and AdamW as one in-place pass over the parameter and its moment buffers. The optimizer
  * takes this path when nothing needs a graph and every tensor is a contiguous array of one
- * floating dtype; otherwise it runs the chain of update transforms, which allocates a new tensor
+ * floating dtype. Otherwise it runs the chain of update transforms, which allocates a new tensor
  * per stage. On the wasm backend the pass runs on a SIMD kernel, which computes float32 in float32
- * as PyTorch does (within relative 1e-6 of the chain). The TypeScript loop, and the kernel for
+ * as PyTorch does (within relative 1e-5 of the chain, as the tests check). The TypeScript loop, and the kernel for
  * float64, compute in float64 and round float32 values where the chain does: the moments and the
  * bias-corrected direction once each, then every later stage (weight decay, −lr, the sum).
  */
 
-/** How the weight decay enters: added to the gradient (Adam) or to Adam's direction (AdamW). */
+/** The place the weight decay enters: the gradient (Adam) or Adam's direction (AdamW). */
 export type DecayMode = "l2" | "decoupled";
 
 /**
@@ -67,8 +67,8 @@ interface LoopConstants {
 }
 
 /**
- * The flat arrays of `tensors`, or null unless all are contiguous, of one floating dtype and
- * one shape, and none needs a graph.
+ * Returns the flat arrays of `tensors`, or null unless all are contiguous, of one floating dtype
+ * and one shape, and none needs a graph.
  */
 function flatArrays(tensors: readonly Tensor[]): FloatArray[] | null {
   const [first] = tensors;

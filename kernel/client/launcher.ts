@@ -55,8 +55,8 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   const { file, info } = await writeConnectionFile(options);
   const argv = (options.argv ?? defaultKernelArgv(options.kernelArgs)).map((arg) => arg.replaceAll("{connection_file}", file));
   const spawnProcess = (): SpawnedKernel => {
-    // JPY_PARENT_PID tells the kernel who started it, as jupyter_client does, so a kernel whose
-    // launcher is killed exits instead of running on as an orphan.
+    // JPY_PARENT_PID names the process that started the kernel, as jupyter_client sets it, so a
+    // kernel whose launcher is killed exits instead of running on as an orphan.
     const env = { ...(options.env ?? process.env), JPY_PARENT_PID: String(process.pid) };
     const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ["ignore", "ignore", "pipe"] });
     child.stderr?.setEncoding("utf8");

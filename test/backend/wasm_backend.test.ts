@@ -80,7 +80,7 @@ describe("thread count", () => {
     expect(defaultThreadCount("64")).toBe(MAX_THREADS);
   });
 
-  it("warns about a PARAMLAB_NUM_THREADS that is not a positive integer and uses every core", () => {
+  it("warns about an invalid PARAMLAB_NUM_THREADS", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     for (const bad of ["two", "0", "2.5", " 2", "1e0", "0x2", "-1"]) expect(defaultThreadCount(bad), bad).toBe(MAX_THREADS);
     expect(warn).toHaveBeenCalledTimes(7);
@@ -109,7 +109,8 @@ describe("thread count", () => {
 });
 
 describe("worker threads in an ES module process", () => {
-  it("start under --input-type=module, where an inherited flag would make the worker an ES module", () => {
+  // Without care, the worker would inherit --input-type=module, become an ES module and fail on require().
+  it("start under --input-type=module", () => {
     const core = new URL("../../dist/core/index.js", import.meta.url).href;
     const script = `
       const pl = await import(${JSON.stringify(core)});

@@ -194,7 +194,7 @@ describe("gemm split over worker threads", () => {
     expect(split.some((value) => value !== 0)).toBe(true);
   });
 
-  it("gives the same bits on one thread and on two, so a seed reproduces a run", () => {
+  it("gives equal bits on 1 and 2 threads", () => {
     const random = seededRandom(7);
     for (const dtype of ["float32", "float64"] as const) {
       // Wider than tall splits by columns, taller than wide by rows.

@@ -184,7 +184,7 @@ const ROUND_COLUMN_BYTES = 16 * 1024 * 1024;
  * Returns how many images of a chunk of `chunk` run in one round, spread over the threads. That is
  * more than 1 only when a group's product lies between IMAGE_THREAD_MIN_FLOPS and the size that
  * gemm() splits over threads: a larger product splits instead, and a smaller one stays on the
- * calling thread. A round holds as many images as ROUND_COLUMN_BYTES of column matrices allow.
+ * calling thread. A round takes as many images as ROUND_COLUMN_BYTES of column matrices allow.
  */
 function imagesAtOnce(problem: ConvProblem, size: number, chunk: number): number {
   const s = sizesOf(problem);

@@ -1,11 +1,11 @@
 // @ts-nocheck: AssemblyScript source, compiled to WebAssembly by `asc` in scripts/build.mjs.
 //
 // Optimizer updates over flat arrays in linear memory. The scalar loop computes in f64 and rounds
-// each stored value to the array's type, as a JavaScript loop over typed arrays does; the float32
+// each stored value to the array's type, as a JavaScript loop over typed arrays does. The float32
 // kernel computes in f32x4 lanes instead.
 
 /**
- * One Adam or AdamW step in place over n elements of T (f32 or f64) at byte addresses p (the
+ * Takes one Adam or AdamW step in place over n elements of T (f32 or f64) at byte addresses p (the
  * parameter), g (its gradient), m and v (the moments) and vmax (the largest v so far, or 0
  * without amsgrad). `decay` is the weight decay, added to the gradient when `decoupled` is 0 (L2)
  * or to Adam's direction when it is 1 (AdamW). `sign` is −1 to maximize.

@@ -28,7 +28,7 @@ type AdamKernel = (
 
 /**
  * Takes one Adam step in place on `param`, `m`, `v` and `vmax` (null without amsgrad), all of one
- * class and length, and returns true; returns false, changing nothing, when they do not fit in
+ * class and length, and returns true. Returns false, changing nothing, when they do not fit in
  * linear memory.
  */
 export function wasmAdam(kernels: WasmKernels, param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, s: AdamScalars): boolean {

@@ -77,7 +77,7 @@ let pool: Pool | null = null;
 let threadLimit = defaultThreadCount(process.env.PARAMLAB_NUM_THREADS);
 
 /**
- * The thread count from PARAMLAB_NUM_THREADS when it holds a positive integer (capped at
+ * Returns the thread count in PARAMLAB_NUM_THREADS when it is a positive integer (capped at
  * MAX_THREADS), else MAX_THREADS. A value that is not a positive integer prints a notice.
  */
 export function defaultThreadCount(setting: string | undefined): number {

@@ -18,7 +18,7 @@ import { sigmoid, tanh } from "../../ops/unary.js";
  *
  * The op returns h' and c' as views of one [batch, 2·hidden] tensor. Its forward pass (a SIMD
  * kernel for float32 on the wasm backend) and, when no graph is recorded, its backward pass are
- * single loops; the composed ops would allocate a tensor per step of the formula. With
+ * single loops. The composed ops would allocate a tensor per step of the formula. With
  * createGraph the gradient is written in differentiable ops, so higher-order gradients work as
  * for the composed cell.
  */
@@ -63,7 +63,7 @@ function matrix(t: Tensor, width: number): Matrix {
 
 /**
  * Runs the forward pass on the float32 WebAssembly kernel when the wasm backend is active and both
- * inputs have unit column stride; returns false to leave it to forwardLoop.
+ * inputs have unit column stride. Returns false to leave it to forwardLoop.
  */
 function wasmForward(gates: Matrix, c: Matrix, out: FloatArray, activations: FloatArray, rows: number, hidden: number): boolean {
   const kernels = activeKernels();

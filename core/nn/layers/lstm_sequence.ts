@@ -148,8 +148,8 @@ function composedBackward(grad: Tensor, inputs: readonly Tensor[], reverse: bool
     outputs[t] = h;
   }
   const rebuilt = stack([...outputs, c], 0);
-  const wanted = inputs.filter((_, k) => needs[k]);
-  const grads = autogradGrad([rebuilt], wanted, { gradOutputs: [grad], createGraph: true, allowUnused: true });
+  const differentiated = inputs.filter((_, k) => needs[k]);
+  const grads = autogradGrad([rebuilt], differentiated, { gradOutputs: [grad], createGraph: true, allowUnused: true });
   let next = 0;
   return inputs.map((_, k) => (needs[k] ? grads[next++] : null));
 }

@@ -263,8 +263,8 @@ abstract class RecurrentBase extends Module {
         let h = h0 ? select(h0, 0, index) : zeros([batch, this.hiddenSize], { dtype });
         let c: Tensor | null = null;
         if (this.mode === "LSTM") c = c0 ? select(c0, 0, index) : zeros([batch, this.hiddenSize], { dtype });
-        // W_hh h + b_hh adds b_hh at every step; outside GRU, where r multiplies W_hn h + b_hn,
-        // it is added to the whole sequence's projection at once instead.
+        // W_hh h + b_hh adds b_hh at every step. Outside GRU, where r multiplies W_hn h + b_hn,
+        // b_hh is added to the whole sequence's projection at once instead.
         const foldBias = this.mode !== "GRU" && biasHh !== null;
         let projected = reshape(linearPart(reshape(sequence, [steps * batch, -1]), weightIh, biasIh), [steps, batch, -1]);
         if (foldBias) projected = add(projected, biasHh);
