@@ -7,7 +7,7 @@ import * as zmq from "zeromq";
 import type { Message } from "../../kernel/client/index.js";
 import { endpoint } from "../../kernel/wire/connection.js";
 import { Signer } from "../../kernel/wire/signing.js";
-import type { RunningKernel } from "./kernels.js";
+import { statusMessage, type RunningKernel } from "./kernels.js";
 import type { Logger } from "./log.js";
 import { decodeWs, encodeWs, type RawMessage } from "./ws-format.js";
 
@@ -49,6 +49,9 @@ export class ChannelBridge {
       this.log.warn(`WebSocket of kernel ${kernel.id} failed: ${error.message}`);
       this.close();
     });
+    // A client that connects after its kernel died would otherwise wait for a status that was
+    // sent before it listened.
+    if (kernel.executionState === "dead") this.forwardIopub(statusMessage(kernel, "dead"));
   }
 
   close(): void {

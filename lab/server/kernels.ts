@@ -189,14 +189,19 @@ export class KernelManager {
 
   private publishStatus(kernel: RunningKernel, state: string): void {
     kernel.executionState = state;
-    const message: Message = {
-      identities: [],
-      header: makeHeader("status", kernel.launched.client.session, "paramlab-lab"),
-      parent_header: {},
-      metadata: {},
-      content: { execution_state: state },
-      buffers: [],
-    };
+    const message = statusMessage(kernel, state);
     for (const listener of kernel.listeners) listener(message);
   }
+}
+
+/** An IOPub status message from the lab itself, for states the kernel process cannot report. */
+export function statusMessage(kernel: RunningKernel, state: string): Message {
+  return {
+    identities: [],
+    header: makeHeader("status", kernel.launched.client.session, "paramlab-lab"),
+    parent_header: {},
+    metadata: {},
+    content: { execution_state: state },
+    buffers: [],
+  };
 }

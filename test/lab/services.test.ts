@@ -156,6 +156,25 @@ describe("lab through @jupyterlab/services", () => {
     expect((await lab.request(`api/kernels/${started.id}`)).status).toBe(404);
   });
 
+  it("tells a WebSocket that connects to a dead kernel that it is dead", async () => {
+    const started = (await (await lab.request("api/kernels", { method: "POST", body: "{}" })).json()) as { id: string };
+    const { process: child } = lab.kernels.get(started.id).launched;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    await expect.poll(async () => ((await (await lab.request(`api/kernels/${started.id}`)).json()) as { execution_state: string }).execution_state).toBe("dead");
+    const ws = new WebSocket(`${lab.baseUrl.replace(/^http/, "ws")}api/kernels/${started.id}/channels?token=${lab.token}`);
+    const status = new Promise<string>((resolve) => {
+      ws.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { channel: string; header: { msg_type: string }; content: { execution_state?: string } };
+        if (message.channel === "iopub" && message.header.msg_type === "status") resolve(String(message.content.execution_state));
+      });
+    });
+    expect(await status).toBe("dead");
+    ws.close();
+    await lab.request(`api/kernels/${started.id}`, { method: "DELETE" });
+  });
+
   it("survives malformed WebSocket messages", async () => {
     const started = (await (await lab.request("api/kernels", { method: "POST", body: "{}" })).json()) as { id: string };
     const ws = new WebSocket(`${lab.baseUrl.replace(/^http/, "ws")}api/kernels/${started.id}/channels?token=${lab.token}`);
