@@ -12,4 +12,4 @@ export * as optim from "./optim/index.js";
 export * as train from "./train/index.js";
 export * as display from "./display/index.js";
 export * as analysis from "./analysis/index.js";
-export { setBackend, getBackend, setNumThreads, getNumThreads, type BackendName } from "./backend/backend.js";
+export { setBackend, getBackend, setNumThreads, getNumThreads, type BackendName, type BackendOptions } from "./backend/backend.js";

@@ -52,25 +52,29 @@ if (existsSync(webEntry)) {
 }
 
 // --- WebAssembly kernels ---
-// Compiles the AssemblyScript kernels to dist/core/backend/wasm/kernels.wasm with SIMD and shared
-// memory. kernels.as.ts is the entry; it re-exports the other *.as.ts files of core/backend/wasm/. Without the assemblyscript package the step is skipped and paramlab runs on its
-// TypeScript backend.
+// Compiles the AssemblyScript kernels with SIMD and shared memory, twice: kernels.wasm with
+// SIMD128 only, and kernels-fma.wasm with relaxed SIMD as well, whose GEMM multiplies and adds in
+// one fused instruction. The runtime loads the second where relaxed SIMD validates. kernels.as.ts
+// is the entry; it re-exports the other *.as.ts files of core/backend/wasm/. Without the
+// assemblyscript package the step is skipped and paramlab runs on its TypeScript backend.
 const wasmDir = join(root, "core/backend/wasm");
-const wasmSources = existsSync(join(wasmDir, "kernels.as.ts")) ? ["kernels.as.ts"] : [];
-if (wasmSources.length > 0) {
+if (existsSync(join(wasmDir, "kernels.as.ts"))) {
   let asc = null;
   try {
     asc = (await import("assemblyscript/asc")).default;
   } catch {
     console.warn("build: assemblyscript is not installed; skipping the WebAssembly kernels");
   }
-  for (const name of asc ? wasmSources : []) {
-    const outFile = join(root, "dist/core/backend/wasm", name.replace(/\.as\.ts$/, ".wasm"));
+  const builds = [
+    { file: "kernels.wasm", features: ["simd", "threads"] },
+    { file: "kernels-fma.wasm", features: ["simd", "threads", "relaxed-simd"] },
+  ];
+  for (const { file, features } of asc ? builds : []) {
     const { error, stderr } = await asc.main([
-      join(wasmDir, name), "-O3", "--runtime", "stub", "--noAssert", "--use", "abort=",
-      "--enable", "simd", "--enable", "threads", "--importMemory", "--sharedMemory",
-      "--initialMemory", "1", "--maximumMemory", "65536", "--outFile", outFile,
+      join(wasmDir, "kernels.as.ts"), "-O3", "--runtime", "stub", "--noAssert", "--use", "abort=",
+      ...features.flatMap((feature) => ["--enable", feature]), "--importMemory", "--sharedMemory",
+      "--initialMemory", "1", "--maximumMemory", "65536", "--outFile", join(root, "dist/core/backend/wasm", file),
     ]);
-    if (error) throw new Error(`build: compiling ${name} failed: ${error.message}\n${stderr.toString()}`);
+    if (error) throw new Error(`build: compiling ${file} failed: ${error.message}\n${stderr.toString()}`);
   }
 }

@@ -1,6 +1,14 @@
 // Facts about the machine and runtime that a benchmark record needs.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
+
+const runtimeUrl = new URL("../../dist/core/backend/wasm/runtime.js", import.meta.url);
+
+/**
+ * True when paramlab's fused multiply-add kernels run in this process. Importing this module
+ * enables them as the paramlab kernel does, so the benchmarks measure what notebooks run.
+ */
+export const fusedKernels = existsSync(runtimeUrl) ? (await import(runtimeUrl.href)).enableRelaxedSimd() : false;
 
 /** Returns the CPU model and flags summary from /proc/cpuinfo, the core count and the Node and V8 versions. */
 export function machineFacts() {
@@ -27,7 +35,8 @@ export function machineFacts() {
 export function describeMachine() {
   const facts = machineFacts();
   const flags = facts.vectorFlags ? ` (${facts.vectorFlags})` : "";
-  return `Machine: ${facts.cpu}${flags}, ${facts.cores} cores, Node ${facts.node} (V8 ${facts.v8}).`;
+  const kernels = fusedKernels ? "fused multiply-add (relaxed SIMD)" : "SIMD128";
+  return `Machine: ${facts.cpu}${flags}, ${facts.cores} cores, Node ${facts.node} (V8 ${facts.v8}). paramlab wasm kernels: ${kernels}.`;
 }
 
 /** Formats the 1-minute load average, which shows whether other processes shared the cores. */

@@ -3,7 +3,9 @@
  * when they load) or "typescript" (the reference kernels in this folder, always available).
  *
  * The kernels load on first use. When WebAssembly, SIMD, shared memory or the compiled .wasm file
- * is missing, paramlab prints a one-line notice and stays on the TypeScript backend.
+ * is missing, paramlab prints a one-line notice and stays on the TypeScript backend. Of the two
+ * builds of the wasm kernels, the one with fused multiply-add runs where the runtime has relaxed
+ * SIMD, unless setBackend turns it off.
  */
 import { InvalidArgumentError } from "../tensor/errors.js";
 import { MAX_THREADS, setThreadCount, threadCount } from "./wasm/pool.js";
@@ -12,12 +14,24 @@ import { defaultWasmFiles, loadKernels, type WasmKernels } from "./wasm/runtime.
 /** Names accepted by setBackend(). */
 export type BackendName = "wasm" | "typescript";
 
+/** Settings of setBackend(); one left out keeps its earlier value. */
+export interface BackendOptions {
+  /**
+   * Whether matrix products on the wasm backend may use fused multiply-add (the relaxed-SIMD
+   * build, where the runtime has it: Node 22 and later, the paramlab kernel, or Node 20 started
+   * with --experimental-wasm-relaxed-simd). It rounds once per multiply-add and is faster; false
+   * selects the SIMD128 build, which rounds twice and gives the same bits on every CPU. Default true.
+   */
+  fusedMultiplyAdd?: boolean;
+}
+
 const BACKENDS: readonly BackendName[] = ["wasm", "typescript"];
 
 let requested: BackendName = "wasm";
 /** Loaded kernels, null after a failed load, undefined before the first attempt. */
 let kernels: WasmKernels | null | undefined;
-let wasmFiles: readonly string[] = defaultWasmFiles();
+let fusedMultiplyAdd = true;
+let wasmFiles: readonly string[] = defaultWasmFiles(fusedMultiplyAdd);
 
 /**
  * Chooses the backend for all later computations. Selecting "wasm" where the kernels cannot load
@@ -25,16 +39,27 @@ let wasmFiles: readonly string[] = defaultWasmFiles();
  * @example
  * pl.setBackend("typescript"); // the reference kernels
  * pl.getBackend(); // "typescript"
- * @throws InvalidArgumentError for a name other than "wasm" or "typescript".
+ * pl.setBackend("wasm", { fusedMultiplyAdd: false }); // the same bits on every CPU
+ * @throws InvalidArgumentError for a name other than "wasm" or "typescript", or an option of the wrong type.
  */
-export function setBackend(name: BackendName): void {
+export function setBackend(name: BackendName, options: BackendOptions = {}): void {
   if (!BACKENDS.includes(name)) {
     throw new InvalidArgumentError(
       `setBackend: backend must be "wasm" or "typescript", got ${JSON.stringify(name)}; ` +
         `pass one of those names`,
     );
   }
+  const fused = (options ?? {}).fusedMultiplyAdd ?? fusedMultiplyAdd;
+  if (typeof fused !== "boolean") {
+    throw new InvalidArgumentError(
+      `setBackend: fusedMultiplyAdd must be true or false, got ${JSON.stringify(fused)}; pass a boolean or leave it out`,
+    );
+  }
   requested = name;
+  if (fused !== fusedMultiplyAdd) {
+    fusedMultiplyAdd = fused;
+    reloadKernels(defaultWasmFiles(fused));
+  }
   if (name === "wasm") activeKernels();
 }
 
@@ -60,9 +85,9 @@ export function activeKernels(): WasmKernels | null {
 
 /**
  * Forgets the loaded kernels so that the next use loads them again from `files` (the built
- * .wasm by default). Tests use it to simulate a missing kernel file.
+ * .wasm files by default). Tests use it to simulate a missing kernel file.
  */
-export function reloadKernels(files: readonly string[] = defaultWasmFiles()): void {
+export function reloadKernels(files: readonly string[] = defaultWasmFiles(fusedMultiplyAdd)): void {
   wasmFiles = files;
   kernels = undefined;
 }

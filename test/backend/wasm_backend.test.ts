@@ -2,9 +2,10 @@ import { spawnSync } from "node:child_process";
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { reloadKernels } from "../../core/backend/backend.js";
+import { activeKernels, reloadKernels } from "../../core/backend/backend.js";
 import { MAX_THREADS, defaultThreadCount } from "../../core/backend/wasm/pool.js";
 import { gemm } from "../../core/backend/gemm.js";
+import { enableRelaxedSimd } from "../../core/backend/wasm/runtime.js";
 import * as pl from "../../core/index.js";
 
 afterEach(() => {
@@ -70,6 +71,57 @@ describe("backend selection", () => {
     checkProduct(20, 20, 20);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toContain("does not validate");
+  });
+});
+
+describe("fused multiply-add", () => {
+  /**
+   * Returns C[0, 0] of a 16×16×16 product whose first row and column are (−1, 1 + 2⁻¹², 0, …) and
+   * (1, 1 + 2⁻¹², 0, …). The exact sum is 2⁻¹¹ + 2⁻²⁴. Rounding (1 + 2⁻¹²)² to float32 first loses
+   * the 2⁻²⁴ (a tie, rounded to even), so a multiply then add gives 2⁻¹¹; a fused one keeps it.
+   */
+  function roundingProbe(): number {
+    const n = 16;
+    const a = new Float32Array(n * n);
+    const b = new Float32Array(n * n);
+    a[0] = -1;
+    a[1] = 1 + 2 ** -12;
+    b[0] = 1;
+    b[n] = 1 + 2 ** -12;
+    const c = new Float32Array(n * n);
+    gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false);
+    return c[0];
+  }
+
+  it("rounds once per multiply-add in the fused build and twice in the SIMD128 build", () => {
+    const initial = activeKernels()?.fused;
+    try {
+      expect(enableRelaxedSimd()).toBe(true);
+      pl.setBackend("wasm", { fusedMultiplyAdd: true });
+      expect(activeKernels()?.fused).toBe(true);
+      expect(activeKernels()?.file).toMatch(/kernels-fma\.wasm$/);
+      expect(roundingProbe()).toBe(2 ** -11 + 2 ** -24);
+
+      pl.setBackend("wasm", { fusedMultiplyAdd: false });
+      expect(activeKernels()?.fused).toBe(false);
+      expect(activeKernels()?.file).toMatch(/kernels\.wasm$/);
+      expect(roundingProbe()).toBe(2 ** -11);
+
+      // The TypeScript kernels accumulate in float64, so they round only the final sum.
+      pl.setBackend("typescript");
+      expect(roundingProbe()).toBe(2 ** -11 + 2 ** -24);
+      // A setting left out keeps its value.
+      pl.setBackend("wasm");
+      expect(activeKernels()?.fused).toBe(false);
+    } finally {
+      pl.setBackend("wasm", { fusedMultiplyAdd: initial });
+    }
+  });
+
+  it("rejects a fusedMultiplyAdd that is not a boolean", () => {
+    expect(() => pl.setBackend("wasm", { fusedMultiplyAdd: "yes" as never })).toThrow(
+      'setBackend: fusedMultiplyAdd must be true or false, got "yes"; pass a boolean or leave it out',
+    );
   });
 });
 

@@ -97,6 +97,19 @@ describe("kernel execution", () => {
     expect(resultText(result.iopub)).toBe("true");
   });
 
+  it("multiplies with fused multiply-add", async () => {
+    // C[0, 0] = −1·1 + (1 + 2⁻¹²)²: 2⁻¹¹ + 2⁻²⁴ when rounded once, 2⁻¹¹ when the square is rounded first.
+    const code = [
+      "const x = new Array(256).fill(0); const y = new Array(256).fill(0);",
+      "x[0] = -1; x[1] = 1 + 2 ** -12; y[0] = 1; y[16] = 1 + 2 ** -12;",
+      "const [a, b] = [pl.tensor(x).reshape([16, 16]), pl.tensor(y).reshape([16, 16])];",
+      "(pl.matmul(a, b).dataSync()[0] - 2 ** -11) / 2 ** -24",
+    ].join("\n");
+    const result = kernel.check(await kernel.client.execute(code));
+
+    expect(resultText(result.iopub)).toBe("1");
+  });
+
   it("reports a late exception and keeps running", async () => {
     const seen = kernel.iopub.length;
     const scheduling = kernel.check(await kernel.client.execute('setTimeout(() => { throw new Error("late") }, 0); undefined'));

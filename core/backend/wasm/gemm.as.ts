@@ -6,11 +6,20 @@
 // The loop nest follows the Goto/BLIS layout: NC columns of op(B), then KC depth, then MC rows of
 // op(A). A KC×NC block of op(B) and an MC×KC block of op(A) are packed into panels. A micro-kernel
 // then keeps a full MR×NR tile of C in SIMD registers across the depth.
+//
+// The packed A panel holds each element as a full vector (four float32 or two float64 copies), so
+// the micro-kernel reads a broadcast value with a plain vector load: V8 addresses it from the
+// panel pointer directly, where a splatting load at an offset costs an extra address instruction.
+// Built with relaxed SIMD (kernels-fma.wasm), the micro-kernels multiply and add with
+// relaxed_madd, one fused instruction on CPUs with FMA; the SIMD128 build (kernels.wasm) keeps a
+// separate multiply and add, rounding twice.
 
 /**
- * Rows of op(A) per micro-tile, both dtypes. 4×8 float32 tiles measured 34 GFLOP/s against 24
- * for 6×8 and 22 for 5×8 under Node 20 on x86-64. Larger tiles probably spill registers, because
- * V8 reserves one of the 16 vector registers as scratch (an explanation, not verified).
+ * Rows of op(A) per micro-tile, both dtypes. In V8's machine code for this kernel (Node 20,
+ * x86-64) every load of a depth step comes before its arithmetic, so the MR broadcast values, the
+ * B vectors and the MR×NR/4 accumulators are live at once: 4 + 2 + 8 = 14 of the 15 vector
+ * registers V8 allocates. 5×8 and 6×8 tiles need more, spill, and ran at 22 and 26 GFLOP/s
+ * against 48 for 4×8 (fused build); 3×12 and 2×16 fit and ran level with 4×8.
  */
 const MR: i32 = 4;
 /** Columns per float32 micro-tile: two f32x4 vectors. */
@@ -25,10 +34,26 @@ const MC: i32 = 72;
 const NC: i32 = 1024;
 /** Bytes of the edge tile buffer: MR rows of at most 32 bytes. */
 const TILE_BYTES: i32 = MR * 32;
+/** Bytes of the packed A block: MC×KC elements, each broadcast to 16 bytes. */
+const PACKED_A_BYTES: i32 = MC * KC * 16;
 
 /** Bytes of scratch memory one call needs at `work`: packed A, packed B and an edge tile. */
 export function workspaceBytes(): i32 {
-  return (MC * KC + KC * NC) * 8 + TILE_BYTES;
+  return PACKED_A_BYTES + KC * NC * 8 + TILE_BYTES;
+}
+
+/** Returns acc + x·y per lane: fused where the build and CPU allow, else multiply then add. */
+// @ts-ignore: decorator
+@inline function madd32(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
+/** Float64 counterpart of madd32. */
+// @ts-ignore: decorator
+@inline function madd64(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(x, y, acc);
+  return f64x2.add(acc, f64x2.mul(x, y));
 }
 
 /**
@@ -45,7 +70,7 @@ export function sgemm(
   const rowB = transB ? 1 : ldb;
   const colB = transB ? ldb : 1;
   const packedA = work;
-  const packedB = work + <usize>(MC * KC * 8);
+  const packedB = work + <usize>PACKED_A_BYTES;
   const tile = packedB + <usize>(KC * NC * 8);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -62,7 +87,7 @@ export function sgemm(
           const pb = packedB + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
-            const pa = packedA + (<usize>(ir * kc) << 2);
+            const pa = packedA + (<usize>(ir * kc) << 4);
             const at = cBlock + (<usize>(ir * ldc + jr) << 2);
             if (rows == MR && cols == NR32) {
               kernel32(kc, pa, pb, at, <usize>ldc << 2, add);
@@ -77,26 +102,29 @@ export function sgemm(
   }
 }
 
-/** Packs an mc×kc block of op(A) into MR-row panels, depth-major; rows past mc are zero. */
+/**
+ * Packs an mc×kc block of op(A) into MR-row panels, depth-major, each element broadcast to a
+ * vector; rows past mc are zero.
+ */
 function packA32(a: usize, rowA: i32, colA: i32, mc: i32, kc: i32, out: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
-    const panel = out + (<usize>(ir * kc) << 2);
+    const panel = out + (<usize>(ir * kc) << 4);
     const base = a + (<usize>(ir * rowA) << 2);
     for (let r = 0; r < MR; r++) {
-      let o = panel + (<usize>r << 2);
+      let o = panel + (<usize>r << 4);
       if (r < rows) {
         let at = base + (<usize>(r * rowA) << 2);
         const step = <usize>colA << 2;
         for (let p = 0; p < kc; p++) {
-          store<f32>(o, load<f32>(at));
+          v128.store(o, f32x4.splat(load<f32>(at)));
           at += step;
-          o += MR << 2;
+          o += MR << 4;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          store<f32>(o, 0);
-          o += MR << 2;
+          v128.store(o, f32x4.splat(0));
+          o += MR << 4;
         }
       }
     }
@@ -135,19 +163,19 @@ function kernel32(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: bool
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    pa += MR << 2;
+    let x = v128.load(pa);
+    c00 = madd32(x, b0, c00);
+    c01 = madd32(x, b1, c01);
+    x = v128.load(pa, 16);
+    c10 = madd32(x, b0, c10);
+    c11 = madd32(x, b1, c11);
+    x = v128.load(pa, 32);
+    c20 = madd32(x, b0, c20);
+    c21 = madd32(x, b1, c21);
+    x = v128.load(pa, 48);
+    c30 = madd32(x, b0, c30);
+    c31 = madd32(x, b1, c31);
+    pa += MR << 4;
     pb += NR32 << 2;
   }
   if (add) {
@@ -186,7 +214,7 @@ export function dgemm(
   const rowB = transB ? 1 : ldb;
   const colB = transB ? ldb : 1;
   const packedA = work;
-  const packedB = work + <usize>(MC * KC * 8);
+  const packedB = work + <usize>PACKED_A_BYTES;
   const tile = packedB + <usize>(KC * NC * 8);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -203,7 +231,7 @@ export function dgemm(
           const pb = packedB + (<usize>(jr * kc) << 3);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
-            const pa = packedA + (<usize>(ir * kc) << 3);
+            const pa = packedA + (<usize>(ir * kc) << 4);
             const at = cBlock + (<usize>(ir * ldc + jr) << 3);
             if (rows == MR && cols == NR64) {
               kernel64(kc, pa, pb, at, <usize>ldc << 3, add);
@@ -218,26 +246,26 @@ export function dgemm(
   }
 }
 
-/** Packs an mc×kc block of op(A) into MR-row panels of float64, depth-major; rows past mc are zero. */
+/** Float64 counterpart of packA32: each element broadcast to an f64x2 vector. */
 function packA64(a: usize, rowA: i32, colA: i32, mc: i32, kc: i32, out: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
-    const panel = out + (<usize>(ir * kc) << 3);
+    const panel = out + (<usize>(ir * kc) << 4);
     const base = a + (<usize>(ir * rowA) << 3);
     for (let r = 0; r < MR; r++) {
-      let o = panel + (<usize>r << 3);
+      let o = panel + (<usize>r << 4);
       if (r < rows) {
         let at = base + (<usize>(r * rowA) << 3);
         const step = <usize>colA << 3;
         for (let p = 0; p < kc; p++) {
-          store<f64>(o, load<f64>(at));
+          v128.store(o, f64x2.splat(load<f64>(at)));
           at += step;
-          o += MR << 3;
+          o += MR << 4;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          store<f64>(o, 0);
-          o += MR << 3;
+          v128.store(o, f64x2.splat(0));
+          o += MR << 4;
         }
       }
     }
@@ -276,19 +304,19 @@ function kernel64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: bool
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let x = v128.load64_splat(pa);
-    c00 = f64x2.add(c00, f64x2.mul(x, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x, b1));
-    x = v128.load64_splat(pa, 8);
-    c10 = f64x2.add(c10, f64x2.mul(x, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x, b1));
-    x = v128.load64_splat(pa, 16);
-    c20 = f64x2.add(c20, f64x2.mul(x, b0));
-    c21 = f64x2.add(c21, f64x2.mul(x, b1));
-    x = v128.load64_splat(pa, 24);
-    c30 = f64x2.add(c30, f64x2.mul(x, b0));
-    c31 = f64x2.add(c31, f64x2.mul(x, b1));
-    pa += MR << 3;
+    let x = v128.load(pa);
+    c00 = madd64(x, b0, c00);
+    c01 = madd64(x, b1, c01);
+    x = v128.load(pa, 16);
+    c10 = madd64(x, b0, c10);
+    c11 = madd64(x, b1, c11);
+    x = v128.load(pa, 32);
+    c20 = madd64(x, b0, c20);
+    c21 = madd64(x, b1, c21);
+    x = v128.load(pa, 48);
+    c30 = madd64(x, b0, c30);
+    c31 = madd64(x, b1, c31);
+    pa += MR << 4;
     pb += NR64 << 3;
   }
   if (add) {
