@@ -214,3 +214,36 @@ describe("gemm split over worker threads", () => {
     }
   });
 });
+
+describe("products with B packed once", () => {
+  it("give sgemm's bits over several blocks, edges and both transposes", () => {
+    const kernels = activeKernels()!;
+    const sgemm = kernels.sgemm;
+    const packAll = kernels.exports.packAllB32 as (transB: number, k: number, n: number, b: number, ldb: number, out: number) => void;
+    const packedBytes = kernels.exports.packedBytesB32 as (k: number, n: number) => number;
+    const multiply = kernels.exports.sgemmPackedB as (...args: number[]) => void;
+    const random = seededRandom(31);
+    // 300 deep and 1100 wide cross the 256-deep and 1024-wide block edges.
+    for (const [m, n, k] of [[5, 1100, 300], [33, 29, 31], [4, 8, 1]] as const) {
+      for (const [transA, transB] of TRANSPOSES) {
+        const [lda, ldb] = [transA ? m : k, transB ? k : n];
+        const words = [m * k, k * n, m * n, m * n].map((count) => alignUp(count * 4, 64));
+        const base = workspaceAddress(kernels, MAX_THREADS);
+        const [aAt, bAt, cAt, dAt] = words.map((_, i) => base + words.slice(0, i).reduce((x, y) => x + y, 0));
+        const packedAt = dAt + words[3];
+        expect(ensureMemory(kernels.memory, packedAt + packedBytes(k, n))).toBe(true);
+        const view = new Float32Array(kernels.memory.buffer);
+        for (let i = 0; i < m * k; i++) view[aAt / 4 + i] = random() * 2 - 1;
+        for (let i = 0; i < k * n; i++) view[bAt / 4 + i] = random() * 2 - 1;
+        for (let i = 0; i < m * n; i++) view[cAt / 4 + i] = view[dAt / 4 + i] = random() * 2 - 1;
+        const work = workspaceAddress(kernels, 0);
+
+        sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, aAt, lda, bAt, ldb, cAt, n, 1, work);
+        packAll(transB ? 1 : 0, k, n, bAt, ldb, packedAt);
+        multiply(transA ? 1 : 0, m, n, k, aAt, lda, packedAt, dAt, n, 1, work);
+        const label = `${m}×${n}×${k} transA=${transA} transB=${transB}`;
+        expect(Array.from(view.subarray(dAt / 4, dAt / 4 + m * n)), label).toEqual(Array.from(view.subarray(cAt / 4, cAt / 4 + m * n)));
+      }
+    }
+  });
+});

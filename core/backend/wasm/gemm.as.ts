@@ -65,37 +65,87 @@ export function sgemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, work: usize,
 ): void {
-  const rowA = transA ? 1 : lda;
-  const colA = transA ? lda : 1;
   const rowB = transB ? 1 : ldb;
   const colB = transB ? ldb : 1;
-  const packedA = work;
   const packedB = work + <usize>PACKED_A_BYTES;
-  const tile = packedB + <usize>(KC * NC * 8);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      const add = accumulate != 0 || pc > 0;
       packB32(b + (<usize>(pc * rowB + jc * colB) << 2), rowB, colB, kc, nc, packedB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packA32(a + (<usize>(ic * rowA + pc * colA) << 2), rowA, colA, mc, kc, packedA);
-        const cBlock = c + (<usize>(ic * ldc + jc) << 2);
-        for (let jr = 0; jr < nc; jr += NR32) {
-          const cols = min(NR32, nc - jr);
-          const pb = packedB + (<usize>(jr * kc) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const rows = min(MR, mc - ir);
-            const pa = packedA + (<usize>(ir * kc) << 4);
-            const at = cBlock + (<usize>(ir * ldc + jr) << 2);
-            if (rows == MR && cols == NR32) {
-              kernel32(kc, pa, pb, at, <usize>ldc << 2, add);
-            } else {
-              kernel32(kc, pa, pb, tile, 32, false);
-              storeEdge32(tile, at, ldc, rows, cols, add);
-            }
-          }
+      blockProduct32(transA, m, nc, kc, pc, a, lda, packedB, c + (<usize>jc << 2), ldc, accumulate != 0 || pc > 0, work);
+    }
+  }
+}
+
+/** Bytes that packAllB32 writes for a k×n op(B). */
+export function packedBytesB32(k: i32, n: i32): i32 {
+  return k * ((n + NR32 - 1) / NR32) * NR32 * 4;
+}
+
+/**
+ * Packs all of a k×n op(B) for sgemmPackedB, block by block in the order sgemm visits them, into
+ * packedBytesB32(k, n) bytes at `out`. A product that reuses B, such as a recurrent weight over
+ * the steps of a sequence, packs it once.
+ */
+export function packAllB32(transB: i32, k: i32, n: i32, b: usize, ldb: i32, out: usize): void {
+  const rowB = transB ? 1 : ldb;
+  const colB = transB ? ldb : 1;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB32(b + (<usize>(pc * rowB + jc * colB) << 2), rowB, colB, kc, nc, packedBlockB32(out, k, n, jc, pc));
+    }
+  }
+}
+
+/** Computes C = op(A)·B (or C += when `accumulate` is 1) like sgemm, with B packed by packAllB32. */
+export function sgemmPackedB(
+  transA: i32, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, packed: usize, c: usize, ldc: i32, accumulate: i32, work: usize,
+): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const block = packedBlockB32(packed, k, n, jc, pc);
+      blockProduct32(transA, m, nc, kc, pc, a, lda, block, c + (<usize>jc << 2), ldc, accumulate != 0 || pc > 0, work);
+    }
+  }
+}
+
+/** Address of block (jc, pc) in the layout of packAllB32: column blocks in order, depth blocks within. */
+function packedBlockB32(packed: usize, k: i32, n: i32, jc: i32, pc: i32): usize {
+  const width = (min(NC, n - jc) + NR32 - 1) / NR32 * NR32;
+  return packed + (<usize>(jc * k + pc * width) << 2);
+}
+
+/**
+ * Multiplies all m rows of op(A), depth pc to pc + kc, by one packed kc×nc block of op(B) into
+ * the m×nc block of C at c, adding to C when `add`. Uses the packed-A area and edge tile of `work`.
+ */
+function blockProduct32(transA: i32, m: i32, nc: i32, kc: i32, pc: i32, a: usize, lda: i32, packedB: usize, c: usize, ldc: i32, add: bool, work: usize): void {
+  const rowA = transA ? 1 : lda;
+  const colA = transA ? lda : 1;
+  const packedA = work;
+  const tile = work + <usize>(PACKED_A_BYTES + KC * NC * 8);
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    packA32(a + (<usize>(ic * rowA + pc * colA) << 2), rowA, colA, mc, kc, packedA);
+    const cBlock = c + (<usize>(ic * ldc) << 2);
+    for (let jr = 0; jr < nc; jr += NR32) {
+      const cols = min(NR32, nc - jr);
+      const pb = packedB + (<usize>(jr * kc) << 2);
+      for (let ir = 0; ir < mc; ir += MR) {
+        const rows = min(MR, mc - ir);
+        const pa = packedA + (<usize>(ir * kc) << 4);
+        const at = cBlock + (<usize>(ir * ldc + jr) << 2);
+        if (rows == MR && cols == NR32) {
+          kernel32(kc, pa, pb, at, <usize>ldc << 2, add);
+        } else {
+          kernel32(kc, pa, pb, tile, 32, false);
+          storeEdge32(tile, at, ldc, rows, cols, add);
         }
       }
     }

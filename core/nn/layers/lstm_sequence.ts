@@ -1,7 +1,9 @@
 import { grad as autogradGrad } from "../../autograd/engine.js";
 import { isGradEnabled } from "../../autograd/grad_mode.js";
 import { record } from "../../autograd/node.js";
+import { activeKernels } from "../../backend/backend.js";
 import { gemm } from "../../backend/gemm.js";
+import { type LstmBackwardArrays, type LstmSequenceArrays, wasmLstmBackward, wasmLstmSequence } from "../../backend/wasm/lstm.js";
 import { empty } from "../../tensor/convert.js";
 import type { FloatArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -20,7 +22,9 @@ import { gateForward, lstmGates } from "./lstm_gates.js";
  * The three results are views of one [T + 1, B, H] tensor: rows 0 to T − 1 hold h_t, row T the
  * last c. Without createGraph its backward is backpropagation through time in one loop, and the
  * gradient of W_hh is one product over all steps instead of one per step. With createGraph the
- * rule rebuilds the steps from lstmGates and tensor ops, so higher-order gradients work.
+ * rule rebuilds the steps from lstmGates and tensor ops, so higher-order gradients work. In
+ * float32 on the wasm backend, with H a multiple of 4, forward and backward each run as one kernel
+ * call over the whole sequence.
  */
 export function lstmSequence(projected: Tensor, h0: Tensor, c0: Tensor, weightHh: Tensor, reverse: boolean): [Tensor, Tensor, Tensor] {
   const [steps, batch, fourHidden] = projected.shape;
@@ -28,7 +32,6 @@ export function lstmSequence(projected: Tensor, h0: Tensor, c0: Tensor, weightHh
   const dtype = projected.dtype;
   const x = contiguous(projected).dataSync() as FloatArray;
   const w = contiguous(weightHh).dataSync() as FloatArray;
-  const rowsPerStep = batch * hidden;
 
   const out = empty([steps + 1, batch, hidden], dtype);
   const y = out.storage.data as FloatArray;
@@ -40,10 +43,46 @@ export function lstmSequence(projected: Tensor, h0: Tensor, c0: Tensor, weightHh
   const hp = hPrevious.storage.data as FloatArray;
   const cp = cPrevious.storage.data as FloatArray;
 
-  const gates = empty([batch, fourHidden], dtype).storage.data as FloatArray;
-  const state = empty([batch, 2 * hidden], dtype).storage.data as FloatArray;
-  const h = contiguous(h0).dataSync().slice() as FloatArray;
-  const c = contiguous(c0).dataSync().slice() as FloatArray;
+  const h = contiguous(h0).dataSync() as FloatArray;
+  const c = contiguous(c0).dataSync() as FloatArray;
+  const kernels = dtype === "float32" ? activeKernels() : null;
+  const arrays: ForwardArrays = { projected: x, weight: w, h0: h, c0: c, out: y, activations: acts, hPrevious: hp, cPrevious: cp };
+  // With dtype float32, every array is a Float32Array.
+  if (kernels === null || !wasmLstmSequence(kernels, arrays as LstmSequenceArrays, steps, batch, hidden, reverse)) {
+    loopForward(arrays, steps, batch, hidden, reverse);
+  }
+
+  record(out, "lstmSequence", [projected, h0, c0, weightHh], (g, saved, needs) => {
+    const [savedProjected, savedH0, savedC0, savedWeight, savedActivations, savedH, savedC] = saved;
+    if (isGradEnabled()) return composedBackward(g, [savedProjected, savedH0, savedC0, savedWeight], reverse, needs);
+    return loopBackward(g, savedWeight, savedActivations, savedH, savedC, reverse, needs);
+  }, [projected, h0, c0, weightHh, activations, hPrevious, cPrevious]);
+
+  const lastTime = reverse ? 0 : steps - 1;
+  return [narrow(out, 0, 0, steps), select(out, 0, lastTime), select(out, 0, steps)];
+}
+
+/** The arrays of one direction's forward pass; the last four are filled. */
+interface ForwardArrays {
+  projected: FloatArray;
+  weight: FloatArray;
+  h0: FloatArray;
+  c0: FloatArray;
+  out: FloatArray;
+  activations: FloatArray;
+  hPrevious: FloatArray;
+  cPrevious: FloatArray;
+}
+
+/** Runs the forward steps one by one: a product per step, then the gate step. */
+function loopForward(arrays: ForwardArrays, steps: number, batch: number, hidden: number, reverse: boolean): void {
+  const { projected: x, weight: w, out: y, activations: acts, hPrevious: hp, cPrevious: cp } = arrays;
+  const fourHidden = 4 * hidden;
+  const rowsPerStep = batch * hidden;
+  const gates = new (x.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(batch * fourHidden);
+  const state = new (x.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(batch * 2 * hidden);
+  const h = arrays.h0.slice();
+  const c = arrays.c0.slice();
   for (let s = 0; s < steps; s++) {
     const t = reverse ? steps - 1 - s : s;
     hp.set(h, t * rowsPerStep);
@@ -61,15 +100,6 @@ export function lstmSequence(projected: Tensor, h0: Tensor, c0: Tensor, weightHh
     y.set(h, t * rowsPerStep);
   }
   y.set(c, steps * rowsPerStep);
-
-  record(out, "lstmSequence", [projected, h0, c0, weightHh], (g, saved, needs) => {
-    const [savedProjected, savedH0, savedC0, savedWeight, savedActivations, savedH, savedC] = saved;
-    if (isGradEnabled()) return composedBackward(g, [savedProjected, savedH0, savedC0, savedWeight], reverse, needs);
-    return loopBackward(g, savedWeight, savedActivations, savedH, savedC, reverse, needs);
-  }, [projected, h0, c0, weightHh, activations, hPrevious, cPrevious]);
-
-  const lastTime = reverse ? 0 : steps - 1;
-  return [narrow(out, 0, 0, steps), select(out, 0, lastTime), select(out, 0, steps)];
 }
 
 /** Backpropagates through time in one loop, from the saved activations and states. */
@@ -92,6 +122,15 @@ function loopBackward(
   const dc = empty([batch, hidden], dtype);
   const dhData = dh.storage.data as FloatArray;
   const dcData = dc.storage.data as FloatArray;
+  const gradWeight = needs[3] ? empty([fourHidden, hidden], dtype) : null;
+  const gradWeightData = gradWeight === null ? null : (gradWeight.storage.data as FloatArray);
+  const gradients = [needs[0] ? gradGates : null, needs[1] ? dh : null, needs[2] ? dc : null, gradWeight];
+
+  const kernels = dtype === "float32" ? activeKernels() : null;
+  const arrays = { grad: g, weight: w, activations: acts, hPrevious: hPrevious.storage.data as FloatArray, cPrevious: cp, gradGates: dg, dh: dhData, dc: dcData, gradWeight: gradWeightData };
+  // With dtype float32, every array is a Float32Array.
+  if (kernels !== null && wasmLstmBackward(kernels, arrays as LstmBackwardArrays, steps, batch, hidden, reverse)) return gradients;
+
   dcData.set(g.subarray(steps * rowsPerStep, (steps + 1) * rowsPerStep));
   for (let s = steps - 1; s >= 0; s--) {
     const t = reverse ? steps - 1 - s : s;
@@ -120,14 +159,11 @@ function loopBackward(
     gemm(false, false, batch, hidden, fourHidden, dg, d, fourHidden, w, 0, hidden, dhData, 0, hidden, false);
   }
 
-  let gradWeight: Tensor | null = null;
-  if (needs[3]) {
+  if (gradWeightData !== null) {
     // dW_hh = Σ_t dgates_tᵀ · h_{t−1}, one product over every step and batch row.
-    gradWeight = empty([fourHidden, hidden], dtype);
-    const hp = hPrevious.storage.data as FloatArray;
-    gemm(true, false, fourHidden, hidden, steps * batch, dg, 0, fourHidden, hp, 0, hidden, gradWeight.storage.data as FloatArray, 0, hidden, false);
+    gemm(true, false, fourHidden, hidden, steps * batch, dg, 0, fourHidden, arrays.hPrevious, 0, hidden, gradWeightData, 0, hidden, false);
   }
-  return [needs[0] ? gradGates : null, needs[1] ? dh : null, needs[2] ? dc : null, gradWeight];
+  return gradients;
 }
 
 /**
