@@ -1,7 +1,8 @@
 import { isGradEnabled } from "../autograd/grad_mode.js";
 import { record } from "../autograd/node.js";
+import { gemm } from "../backend/gemm.js";
 import { reduceLoop } from "../backend/reduce.js";
-import { type DType, type TypedArray, isFloating } from "../tensor/dtype.js";
+import { type DType, type FloatArray, type TypedArray, isFloating } from "../tensor/dtype.js";
 import { InvalidArgumentError, formatShape } from "../tensor/errors.js";
 import { eye } from "../tensor/creation.js";
 import { normalizeDim, normalizeDims } from "../tensor/shape.js";
@@ -30,6 +31,28 @@ export function reduceKept(input: Tensor, dims: readonly number[], dtype: DType,
   const out = empty(kept, dtype);
   const reduced = input.shape.map((_, i) => dims.includes(i));
   reduceLoop(init, combine)(out.storage.data, operand(input), input.shape, reduced);
+  return out;
+}
+
+/** From this many elements on, a sum over leading dimensions runs as a matrix product. */
+const LEADING_SUM_MIN_ELEMENTS = 16384;
+
+/**
+ * Sums a large contiguous float tensor over its leading dimensions `dims` (0 to d − 1) as the
+ * product ones[1, rows]·x[rows, cols], so the GEMM kernels do the work; returns null for any other
+ * case. Bias gradients take this form: a [T, B, 4·H] gradient summed to [4·H] was 1.1 ms in the
+ * reduce loop.
+ */
+function leadingSum(input: Tensor, dims: readonly number[]): Tensor | null {
+  const lead = dims.length;
+  if (!isFloating(input.dtype) || lead === 0 || lead === input.ndim || dims[lead - 1] !== lead - 1) return null;
+  if (input.numel() < LEADING_SUM_MIN_ELEMENTS || !input.isContiguous()) return null;
+  const rows = input.shape.slice(0, lead).reduce((a, b) => a * b, 1);
+  const cols = input.numel() / rows;
+  const data = input.storage.data as FloatArray;
+  const ones = (data instanceof Float32Array ? new Float32Array(rows) : new Float64Array(rows)).fill(1);
+  const out = empty(reducedShapes(input, dims, true).kept, input.dtype);
+  gemm(false, false, 1, cols, rows, ones, 0, rows, data, input.offset, cols, out.storage.data as FloatArray, 0, cols, false);
   return out;
 }
 
@@ -71,7 +94,7 @@ export function sum(input: Tensor, dim?: number | readonly number[], options: Re
   [dim, options] = reduceArgs("sum", dim, options);
   const dims = normalizeDims("sum", dim, input.ndim);
   const dtype = isFloating(input.dtype) ? input.dtype : "int32";
-  const kept = reduceKept(input, dims, dtype, "0", "acc + x");
+  const kept = leadingSum(input, dims) ?? reduceKept(input, dims, dtype, "0", "acc + x");
   const { out: outShape } = reducedShapes(input, dims, options.keepdim ?? false);
   const out = new Tensor(kept.storage, outShape);
   const inputShape = input.shape;

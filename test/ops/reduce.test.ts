@@ -117,6 +117,43 @@ describe("reductions gradients", () => {
   }
 });
 
+describe("sums of large tensors over leading dimensions", () => {
+  // From 16384 elements on, such a sum runs as a matrix product of a row of ones and the tensor.
+  for (const backend of ["wasm", "typescript"] as const) {
+    for (const dtype of ["float64", "float32"] as const) {
+      it(`sum over the leading dims of [33, 20, 40] in ${dtype} on ${backend}, and its gradient`, () => {
+        pl.setBackend(backend);
+        try {
+          const shape = [33, 20, 40];
+          const x = seededTensor(shape, 7, dtype);
+          for (const [dims, keepdim] of [[[0, 1], false], [[0], true], [[0, 1], true]] as const) {
+            const result = x.sum([...dims], { keepdim });
+            expectTensor(result, naiveReduce(flat(x), shape, [...dims], keepdim, (v) => v.reduce((a, b) => a + b, 0)), `dims ${dims}`);
+          }
+          const weights = seededTensor([40], 8, dtype);
+          const [grad] = pl.autograd.grad([x.sum([0, 1]).mul(weights).sum()], [x]);
+          expectTensor(grad!, { shape, data: Array.from({ length: numel(shape) }, (_, i) => flat(weights)[i % 40]) }, "gradient");
+        } finally {
+          pl.setBackend("wasm");
+        }
+      });
+    }
+  }
+
+  it("keeps NaN and infinities", () => {
+    const data = new Array(40 * 500).fill(1);
+    data[3] = Number.NaN;
+    data[45] = Infinity;
+    data[85] = Infinity;
+    data[46] = -Infinity;
+    const sums = flat(pl.tensor(data).reshape([500, 40]).sum(0));
+    expect(sums[3]).toBeNaN();
+    expect(sums[5]).toBe(Infinity);
+    expect(sums[6]).toBe(-Infinity);
+    expect(sums[7]).toBe(500);
+  });
+});
+
 describe("reductions of strided views", () => {
   for (const op of OPS) {
     it(`${op.name} of a transposed slice`, () => {
