@@ -194,6 +194,22 @@ function packB32(b: usize, rowB: i32, colB: i32, kc: i32, nc: i32, out: usize): 
         at += rowStep;
         out += NR32 << 2;
       }
+    } else if (cols == NR32 && rowB == 1) {
+      // op(B) = Bᵀ: the panel's 8 columns are 8 rows of B, each contiguous in depth. Four depth
+      // steps of each are loaded as vectors and transposed 4×4 in registers.
+      const column = <usize>colB << 2;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        transpose4(at, column, out);
+        transpose4(at + 4 * column, column, out + 16);
+        at += 16;
+        out += NR32 << 4;
+      }
+      for (; p < kc; p++) {
+        for (let s = 0; s < NR32; s++) store<f32>(out + (<usize>s << 2), load<f32>(at + <usize>s * column));
+        at += 4;
+        out += NR32 << 2;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let s = 0; s < NR32; s++) {
@@ -204,6 +220,27 @@ function packB32(b: usize, rowB: i32, colB: i32, kc: i32, nc: i32, out: usize): 
       }
     }
   }
+}
+
+/**
+ * Loads four vectors at `at`, at + stride, at + 2·stride and at + 3·stride (rows r0 to r3) and
+ * stores their transpose as four vectors 32 bytes apart from `out`: out row q holds element q of
+ * each row.
+ */
+// @ts-ignore: decorator
+@inline function transpose4(at: usize, stride: usize, out: usize): void {
+  const r0 = v128.load(at);
+  const r1 = v128.load(at + stride);
+  const r2 = v128.load(at + 2 * stride);
+  const r3 = v128.load(at + 3 * stride);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(out, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(out, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(out, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
 }
 
 /** Multiplies one packed MR×kc A panel by one packed kc×NR32 B panel into the tile at c. */
