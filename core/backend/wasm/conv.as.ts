@@ -413,3 +413,12 @@ export function maxPoolTiles64(
 ): void {
   maxPoolTiles<f64>(x, planes, inH, inW, kh, kw, outH, outW, out, index);
 }
+
+/**
+ * Copies `rows` rows of `bytes` bytes from src (rows srcStride bytes apart) to dst (rows
+ * dstStride bytes apart). The weight gradient lays the output gradients of several images side by
+ * side with it.
+ */
+export function copyRows2d(src: usize, srcStride: usize, dst: usize, dstStride: usize, rows: i32, bytes: usize): void {
+  for (let r = 0; r < rows; r++) memory.copy(dst + <usize>r * dstStride, src + <usize>r * srcStride, bytes);
+}

@@ -59,6 +59,7 @@ interface DtypeKernels {
   col2im: Col2imKernel;
   fillBias: (y: number, bias: number, n: number, channels: number, positions: number) => void;
   biasGrad: (g: number, n: number, channels: number, positions: number, out: number, accumulate: number) => void;
+  copyRows2d: (src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number) => void;
 }
 
 function kernelsFor(kernels: WasmKernels, size: 4 | 8): DtypeKernels {
@@ -70,6 +71,7 @@ function kernelsFor(kernels: WasmKernels, size: 4 | 8): DtypeKernels {
     col2im: exports[`col2im${suffix}`] as Col2imKernel,
     fillBias: exports[`fillBias${suffix}`] as DtypeKernels["fillBias"],
     biasGrad: exports[`biasGrad${suffix}`] as DtypeKernels["biasGrad"],
+    copyRows2d: exports.copyRows2d as DtypeKernels["copyRows2d"],
   };
 }
 
@@ -118,11 +120,12 @@ function isIdentityLowering(l: Conv2dGeometry): boolean {
     l.paddingHeight === 0 && l.paddingWidth === 0;
 }
 
-function runIm2col(k: DtypeKernels, l: Conv2dGeometry, x: number, cols: number): void {
+/** Unfolds image x into the column matrix at `cols`, whose rows are `ldCols` elements apart (one image's positions by default). */
+function runIm2col(k: DtypeKernels, l: Conv2dGeometry, x: number, cols: number, ldCols = l.outHeight * l.outWidth): void {
   k.im2col(
     x, l.channels, l.height, l.width, l.kernelHeight, l.kernelWidth, l.strideHeight, l.strideWidth,
     l.paddingHeight, l.paddingWidth, l.dilationHeight, l.dilationWidth, l.outHeight, l.outWidth,
-    cols, l.outHeight * l.outWidth,
+    cols, ldCols,
   );
 }
 
@@ -192,6 +195,23 @@ function imagesAtOnce(problem: ConvProblem, size: number, chunk: number): number
   const threads = threadCount();
   if (threads <= 1 || macs < IMAGE_THREAD_MIN_FLOPS || macs >= THREAD_MIN_FLOPS) return 1;
   return Math.min(chunk, Math.max(threads, Math.floor(ROUND_COLUMN_BYTES / (s.cols * size))));
+}
+
+/**
+ * Bytes of column matrices that one weight-gradient product takes. On the CNN of
+ * bench/training.mjs (2 cores), 4 MiB gave the fastest two-thread step of 1, 4 and 16 MiB.
+ */
+const WEIGHT_GROUP_COLUMN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Returns how many images of a chunk of `chunk` the weight gradient takes in one product: their
+ * column matrices side by side, as many as WEIGHT_GROUP_COLUMN_BYTES allow. The count does not depend
+ * on the thread count, so the sum runs in the same order, with the same bits, on any number of
+ * threads. A 1×1 lowering uses the images as their own columns and takes one at a time.
+ */
+function weightGradImages(problem: ConvProblem, size: number, chunk: number, identity: boolean): number {
+  if (identity) return 1;
+  return Math.min(chunk, Math.max(1, Math.floor(WEIGHT_GROUP_COLUMN_BYTES / (sizesOf(problem).cols * size))));
 }
 
 /**
@@ -309,6 +329,8 @@ interface BackwardPlacement {
   dw: number;
   bias: number;
   cols: number;
+  /** The output gradients of a weight-gradient group side by side: [Cout, images·positions]. */
+  gRows: number;
 }
 
 /** Returns how many bytes of input, output gradient and input gradient one image needs in a backward pass. */
@@ -318,10 +340,16 @@ function backwardBytesPerImage(problem: ConvProblem, gradients: ConvGradients, s
   return (s.outImage + inputs * s.image) * size;
 }
 
-/** Places the operands of a backward pass; `together` column matrices serve the images that run at once. */
-function placeBackward(arena: Arena, problem: ConvProblem, chunk: number, identity: boolean, gradients: ConvGradients, together: number): BackwardPlacement {
+/**
+ * Places the operands of a backward pass: `together` column matrices serve the images whose input
+ * gradients run at once, and `weightGroup` those of one weight-gradient product.
+ */
+function placeBackward(
+  arena: Arena, problem: ConvProblem, chunk: number, identity: boolean, gradients: ConvGradients, together: number, weightGroup: number,
+): BackwardPlacement {
   const s = sizesOf(problem);
-  const needsColumns = !identity && (gradients.input !== null || gradients.weight !== null);
+  const columns = Math.max(gradients.input !== null ? together : 0, gradients.weight !== null ? weightGroup : 0);
+  const grouped = gradients.weight !== null && weightGroup > 1;
   return {
     x: gradients.weight !== null ? arena.place(chunk * s.image) : 0,
     w: gradients.input !== null ? arena.place(s.weight) : 0,
@@ -329,7 +357,8 @@ function placeBackward(arena: Arena, problem: ConvProblem, chunk: number, identi
     dx: gradients.input !== null ? arena.place(chunk * s.image) : 0,
     dw: gradients.weight !== null ? arena.place(s.weight) : 0,
     bias: gradients.bias !== null ? arena.place(problem.outChannels) : 0,
-    cols: needsColumns ? arena.place(together * s.cols) : 0,
+    cols: identity ? 0 : arena.place(columns * s.cols),
+    gRows: grouped ? arena.place(weightGroup * s.outImage) : 0,
   };
 }
 
@@ -349,8 +378,9 @@ export function wasmConvBackward(
   const chunk = imagesPerChunk(problem.batch, backwardBytesPerImage(problem, gradients, size), chunkBytes);
   const identity = isIdentityLowering(problem.lowering);
   const together = imagesAtOnce(problem, size, chunk);
+  const weightGroup = weightGradImages(problem, size, chunk, identity);
   const arena = new Arena(kernels, size);
-  const at = placeBackward(arena, problem, chunk, identity, gradients, together);
+  const at = placeBackward(arena, problem, chunk, identity, gradients, together, weightGroup);
   if (!arena.fits(kernels.memory)) return false;
 
   const k = kernelsFor(kernels, size);
@@ -361,13 +391,15 @@ export function wasmConvBackward(
     copyIn(view, at.g, advance(g, first * s.outImage), count * s.outImage);
     if (gradients.weight !== null && x !== null) copyIn(view, at.x, advance(x, first * s.image), count * s.image);
     if (gradients.input !== null) view.fill(0, at.dx / size, at.dx / size + count * s.image);
-    for (let start = 0; start < count; start += together) {
-      const end = Math.min(start + together, count);
-      // The weight gradient sums over images in order, so it stays on one image at a time.
-      if (gradients.weight !== null) {
-        for (let b = start; b < end; b++) addWeightGrad(k, problem, at, b, first + b > 0, identity, kernels);
+    if (gradients.weight !== null) {
+      for (let start = 0; start < count; start += weightGroup) {
+        const end = Math.min(start + weightGroup, count);
+        if (end - start === 1) addWeightGrad(k, problem, at, start, first + start > 0, identity, kernels);
+        else addGroupWeightGrad(k, problem, at, start, end, first + start > 0, kernels);
       }
-      if (gradients.input !== null) addInputGrads(k, problem, at, start, end, identity, kernels);
+    }
+    if (gradients.input !== null) {
+      for (let start = 0; start < count; start += together) addInputGrads(k, problem, at, start, Math.min(start + together, count), identity, kernels);
     }
     if (gradients.bias !== null) k.biasGrad(at.g, count, problem.outChannels, s.positions, at.bias, first > 0 ? 1 : 0);
     if (gradients.input !== null) copyOut(view, at.dx, advance(gradients.input, first * s.image), count * s.image);
@@ -395,6 +427,34 @@ function addWeightGrad(
       0, 1, s.coutPerGroup, s.k, s.positions,
       at.g + (b * s.outImage + group * s.coutPerGroup * s.positions) * size, s.positions,
       cols + group * s.k * s.positions * size, s.positions,
+      at.dw + group * s.coutPerGroup * s.k * size, s.k,
+      accumulate ? 1 : 0,
+    ]);
+  }
+}
+
+/**
+ * Adds the terms of images start to end − 1 of the chunk into dw as one product per group: their
+ * output gradients and column matrices laid side by side, so the depth of the product runs over
+ * every position of every image in order. Large enough, the product splits over the threads by
+ * columns of dw.
+ */
+function addGroupWeightGrad(
+  k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, start: number, end: number, accumulate: boolean, kernels: WasmKernels,
+): void {
+  const s = sizesOf(problem);
+  const size = k.size;
+  const width = (end - start) * s.positions;
+  for (let b = start; b < end; b++) {
+    const column = (b - start) * s.positions * size;
+    runIm2col(k, problem.lowering, at.x + b * s.image * size, at.cols + column, width);
+    k.copyRows2d(at.g + b * s.outImage * size, s.positions * size, at.gRows + column, width * size, problem.outChannels, s.positions * size);
+  }
+  for (let group = 0; group < problem.groups; group++) {
+    runGemm(kernels, size, [
+      0, 1, s.coutPerGroup, s.k, width,
+      at.gRows + group * s.coutPerGroup * width * size, width,
+      at.cols + group * s.k * width * size, width,
       at.dw + group * s.coutPerGroup * s.k * size, s.k,
       accumulate ? 1 : 0,
     ]);
