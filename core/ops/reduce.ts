@@ -39,9 +39,9 @@ const LEADING_SUM_MIN_ELEMENTS = 16384;
 
 /**
  * Sums a large contiguous float tensor over its leading dimensions `dims` (0 to d − 1) as the
- * product ones[1, rows]·x[rows, cols], so the GEMM kernels do the work; returns null for any other
- * case. Bias gradients take this form: a [T, B, 4·H] gradient summed to [4·H] was 1.1 ms in the
- * reduce loop.
+ * product ones[1, rows]·x[rows, cols], so the GEMM kernels do the work. Returns null for any other
+ * case. Bias gradients take this form: summing a [32, 32, 512] gradient to [512] took 1.1 ms in
+ * the reduce loop.
  */
 function leadingSum(input: Tensor, dims: readonly number[]): Tensor | null {
   const lead = dims.length;

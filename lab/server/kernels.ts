@@ -194,7 +194,7 @@ export class KernelManager {
   }
 }
 
-/** An IOPub status message from the lab itself, for states the kernel process cannot report. */
+/** Builds an IOPub status message from the lab itself, for states the kernel process cannot report. */
 export function statusMessage(kernel: RunningKernel, state: string): Message {
   return {
     identities: [],

@@ -93,7 +93,7 @@ describe("fused multiply-add", () => {
     return c[0];
   }
 
-  it("rounds once per multiply-add in the fused build and twice in the SIMD128 build", () => {
+  it("fused build rounds once, SIMD128 twice", () => {
     const initial = activeKernels()?.fused;
     try {
       expect(enableRelaxedSimd()).toBe(true);

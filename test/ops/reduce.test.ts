@@ -121,7 +121,7 @@ describe("sums of large tensors over leading dimensions", () => {
   // From 16384 elements on, such a sum runs as a matrix product of a row of ones and the tensor.
   for (const backend of ["wasm", "typescript"] as const) {
     for (const dtype of ["float64", "float32"] as const) {
-      it(`sum over the leading dims of [33, 20, 40] in ${dtype} on ${backend}, and its gradient`, () => {
+      it(`sums leading dims in ${dtype} on ${backend}`, () => {
         pl.setBackend(backend);
         try {
           const shape = [33, 20, 40];

@@ -434,10 +434,9 @@ function addWeightGrad(
 }
 
 /**
- * Adds the terms of images start to end − 1 of the chunk into dw as one product per group: their
- * output gradients and column matrices laid side by side, so the depth of the product runs over
- * every position of every image in order. Large enough, the product splits over the threads by
- * columns of dw.
+ * Adds the terms of images start to end − 1 of the chunk into dw as one product per group. Their
+ * output gradients and column matrices lie side by side, so the depth of the product runs over
+ * every position of every image in order. A large product splits over the threads by columns of dw.
  */
 function addGroupWeightGrad(
   k: DtypeKernels, problem: ConvProblem, at: BackwardPlacement, start: number, end: number, accumulate: boolean, kernels: WasmKernels,

@@ -7,7 +7,7 @@
 // op(A). A KC×NC block of op(B) and an MC×KC block of op(A) are packed into panels. A micro-kernel
 // then keeps a full MR×NR tile of C in SIMD registers across the depth.
 //
-// The packed A panel holds each element as a full vector (four float32 or two float64 copies), so
+// The packed A panel stores each element as a full vector (four float32 or two float64 copies), so
 // the micro-kernel reads a broadcast value with a plain vector load: V8 addresses it from the
 // panel pointer directly, where a splatting load at an offset costs an extra address instruction.
 // Built with relaxed SIMD (kernels-fma.wasm), the micro-kernels multiply and add with

@@ -17,7 +17,7 @@ export function lstmGatesF32(gates: usize, c: usize, out: usize, activations: us
 }
 
 /**
- * The gate step of lstmGatesF32 with separate outputs: row r of c' goes to cOut + r·stride and of
+ * Computes the gate step of lstmGatesF32 with separate outputs: row r of c' goes to cOut + r·stride and of
  * h' to hOut + r·stride (byte strides). cOut may be c itself when stride equals cStride.
  */
 function gateRows(gates: usize, c: usize, cStride: usize, hOut: usize, cOut: usize, stride: usize, activations: usize, rows: i32, hidden: i32): void {
@@ -96,7 +96,7 @@ export function lstmBackwardF32(
   const stateBytes = <usize>batch * width;
   memory.copy(dc, grad + <usize>steps * stateBytes, stateBytes);
   memory.fill(dh, 0, stateBytes);
-  const one = f32x4.splat(1);
+  const ones = f32x4.splat(1);
   for (let s = steps - 1; s >= 0; s--) {
     const t = reverse ? steps - 1 - s : s;
     const gStep = grad + <usize>t * stateBytes;
@@ -114,11 +114,11 @@ export function lstmBackwardF32(
         const o = v128.load(aRow + 3 * width + j);
         const tc = v128.load(aRow + 4 * width + j);
         const dhTotal = f32x4.add(v128.load(gStep + row + j), v128.load(dh + row + j));
-        const dcTotal = f32x4.add(v128.load(dc + row + j), f32x4.mul(f32x4.mul(dhTotal, o), f32x4.sub(one, f32x4.mul(tc, tc))));
-        v128.store(dRow + j, f32x4.mul(f32x4.mul(f32x4.mul(dcTotal, g), i), f32x4.sub(one, i)));
-        v128.store(dRow + width + j, f32x4.mul(f32x4.mul(f32x4.mul(dcTotal, v128.load(cStep + row + j)), f), f32x4.sub(one, f)));
-        v128.store(dRow + 2 * width + j, f32x4.mul(f32x4.mul(dcTotal, i), f32x4.sub(one, f32x4.mul(g, g))));
-        v128.store(dRow + 3 * width + j, f32x4.mul(f32x4.mul(f32x4.mul(dhTotal, tc), o), f32x4.sub(one, o)));
+        const dcTotal = f32x4.add(v128.load(dc + row + j), f32x4.mul(f32x4.mul(dhTotal, o), f32x4.sub(ones, f32x4.mul(tc, tc))));
+        v128.store(dRow + j, f32x4.mul(f32x4.mul(f32x4.mul(dcTotal, g), i), f32x4.sub(ones, i)));
+        v128.store(dRow + width + j, f32x4.mul(f32x4.mul(f32x4.mul(dcTotal, v128.load(cStep + row + j)), f), f32x4.sub(ones, f)));
+        v128.store(dRow + 2 * width + j, f32x4.mul(f32x4.mul(dcTotal, i), f32x4.sub(ones, f32x4.mul(g, g))));
+        v128.store(dRow + 3 * width + j, f32x4.mul(f32x4.mul(f32x4.mul(dhTotal, tc), o), f32x4.sub(ones, o)));
         v128.store(dc + row + j, f32x4.mul(dcTotal, f));
       }
     }

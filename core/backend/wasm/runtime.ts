@@ -50,8 +50,8 @@ const FUSED_FILE = "kernels-fma.wasm";
 const SIMD128_FILE = "kernels.wasm";
 
 /**
- * Places the .wasm files are looked for, in order of preference: beside this file in dist/, then
- * dist/ seen from the sources; the fused build first when `fused` is true.
+ * Returns the paths of the .wasm files in order of preference. Each build is looked for beside
+ * this file in dist/, then in dist/ seen from the sources. The fused build comes first when `fused` is true.
  */
 export function defaultWasmFiles(fused = true): string[] {
   const names = fused ? [FUSED_FILE, SIMD128_FILE] : [SIMD128_FILE];

@@ -62,7 +62,7 @@ export function lstmSequence(projected: Tensor, h0: Tensor, c0: Tensor, weightHh
   return [narrow(out, 0, 0, steps), select(out, 0, lastTime), select(out, 0, steps)];
 }
 
-/** The arrays of one direction's forward pass; the last four are filled. */
+/** The arrays of one direction's forward pass. The last four are outputs. */
 interface ForwardArrays {
   projected: FloatArray;
   weight: FloatArray;
