@@ -49,18 +49,40 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): voi
         `pass one of those names`,
     );
   }
-  const fused = (options ?? {}).fusedMultiplyAdd ?? fusedMultiplyAdd;
-  if (typeof fused !== "boolean") {
-    throw new InvalidArgumentError(
-      `setBackend: fusedMultiplyAdd must be true or false, got ${JSON.stringify(fused)}; pass a boolean or leave it out`,
-    );
-  }
+  checkBackendOptions(options);
+  const fused = options.fusedMultiplyAdd ?? fusedMultiplyAdd;
   requested = name;
   if (fused !== fusedMultiplyAdd) {
     fusedMultiplyAdd = fused;
     reloadKernels(defaultWasmFiles(fused));
   }
-  if (name === "wasm") activeKernels();
+  if (name !== "wasm") return;
+  const loaded = activeKernels();
+  if (loaded !== null && options.fusedMultiplyAdd === true && !loaded.fused) {
+    console.warn(
+      "paramlab: using the SIMD128 kernels because this runtime lacks relaxed SIMD for the fused multiply-add build. " +
+        "Run Node 22 or later, or start Node 20 with node --experimental-wasm-relaxed-simd.",
+    );
+  }
+}
+
+/** Throws unless `options` is an object whose only key is fusedMultiplyAdd, a boolean. */
+function checkBackendOptions(options: unknown): asserts options is BackendOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(
+      `setBackend: options must be an object such as { fusedMultiplyAdd: false }, got ${JSON.stringify(options)}; pass an object or leave it out`,
+    );
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (key !== "fusedMultiplyAdd") {
+      throw new InvalidArgumentError(`setBackend: unknown option ${JSON.stringify(key)}; the only option is fusedMultiplyAdd`);
+    }
+    if (typeof value !== "boolean") {
+      throw new InvalidArgumentError(
+        `setBackend: fusedMultiplyAdd must be true or false, got ${JSON.stringify(value)}; pass a boolean or leave it out`,
+      );
+    }
+  }
 }
 
 /** Returns the backend that computations run on: "wasm" when its kernels loaded, else "typescript". */

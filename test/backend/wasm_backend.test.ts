@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { activeKernels, reloadKernels } from "../../core/backend/backend.js";
 import { MAX_THREADS, defaultThreadCount } from "../../core/backend/wasm/pool.js";
 import { gemm } from "../../core/backend/gemm.js";
-import { enableRelaxedSimd } from "../../core/backend/wasm/runtime.js";
+import { defaultWasmFiles, enableRelaxedSimd } from "../../core/backend/wasm/runtime.js";
 import * as pl from "../../core/index.js";
 
 afterEach(() => {
@@ -122,6 +122,38 @@ describe("fused multiply-add", () => {
     expect(() => pl.setBackend("wasm", { fusedMultiplyAdd: "yes" as never })).toThrow(
       'setBackend: fusedMultiplyAdd must be true or false, got "yes"; pass a boolean or leave it out',
     );
+    expect(() => pl.setBackend("wasm", { fusedMultiplyAdd: null as never })).toThrow("fusedMultiplyAdd must be true or false, got null");
+  });
+
+  it("rejects options that are not an object of known keys", () => {
+    for (const bad of [null, "fma", false, [true]]) {
+      expect(() => pl.setBackend("wasm", bad as never), JSON.stringify(bad)).toThrow(
+        `setBackend: options must be an object such as { fusedMultiplyAdd: false }, got ${JSON.stringify(bad)}; pass an object or leave it out`,
+      );
+    }
+    expect(() => pl.setBackend("wasm", { fusedMultipyAdd: false } as never)).toThrow(
+      'setBackend: unknown option "fusedMultipyAdd"; the only option is fusedMultiplyAdd',
+    );
+  });
+
+  it("warns when the fused build cannot run", () => {
+    const initial = activeKernels()?.fused;
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      // A file list without the fused build simulates a runtime without relaxed SIMD.
+      pl.setBackend("wasm", { fusedMultiplyAdd: false });
+      reloadKernels(defaultWasmFiles(false));
+      pl.setBackend("wasm", { fusedMultiplyAdd: true });
+      expect(activeKernels()?.fused).toBe(true);
+      expect(warn).not.toHaveBeenCalled();
+      reloadKernels(defaultWasmFiles(false));
+      pl.setBackend("wasm", { fusedMultiplyAdd: true });
+      expect(activeKernels()?.fused).toBe(false);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toContain("using the SIMD128 kernels because this runtime lacks relaxed SIMD");
+    } finally {
+      pl.setBackend("wasm", { fusedMultiplyAdd: initial });
+    }
   });
 });
 

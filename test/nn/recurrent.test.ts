@@ -33,6 +33,15 @@ describe("recurrent layers", () => {
     expect(() => gru.forward(pl.randn([4, 2, 2]), null, { mask: pl.ones([2, 4]) })).toThrow(/GRU: mask must have shape \[4, 2\] \(time, batch\), got \[2, 4\]/);
   });
 
+  it("rejects lengths that are not a list", () => {
+    const lstm = new nn.LSTM(3, 4);
+    const x = pl.randn([5, 3, 3]);
+    expect(() => lstm.forward(x, null, { lengths: "5,2,1" as never })).toThrow(
+      'LSTM: lengths must be an array or a 1-d tensor of 3 integers, got "5,2,1"; pass one length per sequence, such as [5, 5, 5].',
+    );
+    expect(() => lstm.forward(x, null, { lengths: [5, 6, 2] })).toThrow("LSTM: lengths [5,6,2] are invalid; expected 3 integers in [0, 5]");
+  });
+
   it("rejects unknown options with a camelCase hint", () => {
     expect(() => new nn.LSTM(3, 4, { batch_first: true } as never)).toThrow(/LSTM: unknown option "batch_first"; valid options are .* Did you mean "batchFirst"\?/);
     expect(() => new nn.GRU(3, 4).forward(pl.randn([2, 1, 3]), null, { lenghts: [2] } as never)).toThrow(/GRU: unknown forward option "lenghts"/);

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeError, formatShape } from "../../tensor/errors.js";
 import { empty } from "../../tensor/convert.js";
 import { zeros } from "../../tensor/creation.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { add, mul, sub } from "../../ops/arithmetic.js";
 import { relu, sigmoid, tanh } from "../../ops/unary.js";
 import { matmul } from "../../ops/matmul.js";
@@ -322,7 +322,13 @@ abstract class RecurrentBase extends Module {
   /** A [batch, 1] float mask per step (1 where the step is within the sequence), or null. */
   private stepMasks(lengths: SequenceOptions["lengths"], steps: number, batch: number, dtype: "float32" | "float64"): Tensor[] | null {
     if (lengths === undefined) return null;
-    const values = Array.isArray(lengths) ? lengths : Array.from((lengths as Tensor).dataSync());
+    if (!Array.isArray(lengths) && !(lengths instanceof Tensor)) {
+      throw new InvalidArgumentError(
+        `${this.constructor.name}: lengths must be an array or a 1-d tensor of ${batch} integers, got ${typeof lengths === "string" ? JSON.stringify(lengths) : typeof lengths}; ` +
+          `pass one length per sequence, such as [${Array.from({ length: Math.min(batch, 3) }, () => steps).join(", ")}].`,
+      );
+    }
+    const values = Array.isArray(lengths) ? lengths : Array.from(lengths.dataSync());
     if (values.length !== batch || values.some((v) => !Number.isInteger(v) || v < 0 || v > steps)) {
       throw new InvalidArgumentError(`${this.constructor.name}: lengths ${JSON.stringify(values)} are invalid; expected ${batch} integers in [0, ${steps}], one per sequence.`);
     }
