@@ -7,9 +7,9 @@
 // op(A). A KC×NC block of op(B) and an MC×KC block of op(A) are packed into panels. A micro-kernel
 // then keeps a full MR×NR tile of C in SIMD registers across the depth.
 //
-// The packed A panel stores each element as a full vector (four float32 or two float64 copies), so
-// the micro-kernel reads a broadcast value with a plain vector load: V8 addresses it from the
-// panel pointer directly, where a splatting load at an offset costs an extra address instruction.
+// The packed A panel stores each element as a full vector (four float32 or two float64 copies).
+// The micro-kernel then reads a broadcast value with a plain vector load, which V8 addresses from
+// the panel pointer directly. A splatting load at an offset costs an extra address instruction.
 // Built with relaxed SIMD (kernels-fma.wasm), the micro-kernels multiply and add with
 // relaxed_madd, one fused instruction on CPUs with FMA; the SIMD128 build (kernels.wasm) keeps a
 // separate multiply and add, rounding twice.
@@ -224,7 +224,7 @@ function packB32(b: usize, rowB: i32, colB: i32, kc: i32, nc: i32, out: usize): 
 
 /**
  * Loads four vectors at `at`, at + stride, at + 2·stride and at + 3·stride (rows r0 to r3) and
- * stores their transpose as four vectors 32 bytes apart from `out`: out row q holds element q of
+ * stores their transpose as four vectors 32 bytes apart from `out`: out row q contains element q of
  * each row.
  */
 // @ts-ignore: decorator

@@ -66,20 +66,20 @@ export interface LstmSequenceArrays {
   cPrevious: Float32Array;
 }
 
-/** Lays out consecutive 64-byte-aligned blocks of the given byte sizes from the operand area. */
-function layout(kernels: WasmKernels, bytes: readonly number[]): { addresses: number[]; end: number } {
+/**
+ * Places consecutive 64-byte-aligned blocks of `counts` float32 elements in the operand area,
+ * then one block for a k×n op(B) packed by packAllB32, and returns their byte addresses. Returns
+ * null when they do not fit in linear memory.
+ */
+function placeBlocks(kernels: WasmKernels, counts: readonly number[], [k, n]: [number, number]): number[] | null {
+  const packed = (kernels.exports.packedBytesB32 as (k: number, n: number) => number)(k, n);
   let at = workspaceAddress(kernels, MAX_THREADS);
-  const addresses = bytes.map((size) => {
+  const addresses = [...counts.map((count) => count * 4), packed].map((bytes) => {
     const address = at;
-    at += alignUp(size, 64);
+    at += alignUp(bytes, 64);
     return address;
   });
-  return { addresses, end: at };
-}
-
-/** Bytes of op(B) (k×n, float32) packed by packAllB32. */
-function packedBytes(kernels: WasmKernels, k: number, n: number): number {
-  return (kernels.exports.packedBytesB32 as (k: number, n: number) => number)(k, n);
+  return ensureMemory(kernels.memory, at) ? addresses : null;
 }
 
 /**
@@ -91,8 +91,8 @@ export function wasmLstmSequence(kernels: WasmKernels, arrays: LstmSequenceArray
   if (hidden % 4 !== 0) return false;
   const state = batch * hidden;
   const counts = [steps * 4 * state, 4 * hidden * hidden, state, state, 4 * state, (steps + 1) * state, steps * 5 * state, steps * state, steps * state];
-  const { addresses, end } = layout(kernels, [...counts.map((count) => count * 4), packedBytes(kernels, hidden, 4 * hidden)]);
-  if (!ensureMemory(kernels.memory, end)) return false;
+  const addresses = placeBlocks(kernels, counts, [hidden, 4 * hidden]);
+  if (addresses === null) return false;
   const [projectedAt, weightAt, hAt, cAt, gatesAt, outAt, activationsAt, hPreviousAt, cPreviousAt, packedAt] = addresses;
 
   const view = new Float32Array(kernels.memory.buffer);
@@ -139,8 +139,8 @@ export function wasmLstmBackward(kernels: WasmKernels, arrays: LstmBackwardArray
   const state = batch * hidden;
   const fourHidden = 4 * hidden;
   const counts = [(steps + 1) * state, fourHidden * hidden, steps * 5 * state, steps * state, steps * state, steps * 4 * state, state, state, fourHidden * hidden];
-  const { addresses, end } = layout(kernels, [...counts.map((count) => count * 4), packedBytes(kernels, fourHidden, hidden)]);
-  if (!ensureMemory(kernels.memory, end)) return false;
+  const addresses = placeBlocks(kernels, counts, [fourHidden, hidden]);
+  if (addresses === null) return false;
   const [gradAt, weightAt, activationsAt, hPreviousAt, cPreviousAt, gradGatesAt, dhAt, dcAt, gradWeightAt, packedAt] = addresses;
 
   const view = new Float32Array(kernels.memory.buffer);

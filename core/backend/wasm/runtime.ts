@@ -72,8 +72,8 @@ export function enableRelaxedSimd(files: readonly string[] = defaultWasmFiles())
   if (file === undefined || typeof WebAssembly !== "object") return false;
   const bytes = readFileSync(file);
   if (WebAssembly.validate(bytes)) return true;
-  // V8 11 (Node 20) has relaxed SIMD behind this flag; newer V8 validates the build without it,
-  // and on older V8 setting a flag it lacks would only print an error.
+  // V8 11 (Node 20) has relaxed SIMD behind this flag. Newer V8 validates the build without it,
+  // so it never gets here. Other versions are left alone, because setting a flag V8 lacks prints an error.
   if (!/^11\./.test(process.versions.v8)) return false;
   setFlagsFromString("--experimental-wasm-relaxed-simd");
   return WebAssembly.validate(bytes);
