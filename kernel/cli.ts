@@ -70,11 +70,12 @@ async function runCommand(args: string[]): Promise<number> {
   if (file === undefined) throw new Error("missing --connection-file FILE");
   const connection = readConnectionFile(file);
   const logLevel = parseLogLevel(values["log-level"]);
-  // Notebooks get the fused multiply-add kernels on Node 20 too, where relaxed SIMD needs a flag.
-  const { enableRelaxedSimd } = await import("../core/backend/wasm/runtime.js");
-  enableRelaxedSimd();
   const { startSocketWorker } = await import("./session/start-worker.js");
   const worker = startSocketWorker(connection, logLevel);
+  // Notebooks get the fused multiply-add kernels on Node 20 too, where relaxed SIMD needs a flag.
+  // The kernels load on first use, so this only has to come before the first cell.
+  const { enableRelaxedSimd } = await import("../core/backend/wasm/runtime.js");
+  enableRelaxedSimd();
   const { runKernel } = await import("./main.js");
   return runKernel({
     worker,

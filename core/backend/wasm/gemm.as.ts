@@ -36,10 +36,12 @@ const NC: i32 = 1024;
 const TILE_BYTES: i32 = MR * 32;
 /** Bytes of the packed A block: MC×KC elements, each broadcast to 16 bytes. */
 const PACKED_A_BYTES: i32 = MC * KC * 16;
+/** Offset of the edge tile in the workspace, after packed A and a KC×NC float64 block of B. */
+const TILE_OFFSET: i32 = PACKED_A_BYTES + KC * NC * 8;
 
 /** Bytes of scratch memory one call needs at `work`: packed A, packed B and an edge tile. */
 export function workspaceBytes(): i32 {
-  return PACKED_A_BYTES + KC * NC * 8 + TILE_BYTES;
+  return TILE_OFFSET + TILE_BYTES;
 }
 
 /** Returns acc + x·y per lane: fused where the build and CPU allow, else multiply then add. */
@@ -129,7 +131,7 @@ function blockProduct32(transA: i32, m: i32, nc: i32, kc: i32, pc: i32, a: usize
   const rowA = transA ? 1 : lda;
   const colA = transA ? lda : 1;
   const packedA = work;
-  const tile = work + <usize>(PACKED_A_BYTES + KC * NC * 8);
+  const tile = work + <usize>TILE_OFFSET;
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
     packA32(a + (<usize>(ic * rowA + pc * colA) << 2), rowA, colA, mc, kc, packedA);
@@ -302,7 +304,7 @@ export function dgemm(
   const colB = transB ? ldb : 1;
   const packedA = work;
   const packedB = work + <usize>PACKED_A_BYTES;
-  const tile = packedB + <usize>(KC * NC * 8);
+  const tile = work + <usize>TILE_OFFSET;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
